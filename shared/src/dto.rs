@@ -1,0 +1,562 @@
+//! Request and response bodies of the REST API, used by the API and the SPA.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::carrier::{
+    AllowedIp, Burst, CarrierName, Channels, Cps, InboundAuth, SipAddress, SipPassword, Transport,
+    check_inbound_auth, parse_allowed_ips, parse_destination_country, parse_username,
+};
+use crate::errors::{FieldError, FieldErrors};
+use crate::number::{Direction, NumberLabel, PhoneNumber};
+use crate::raw::{RawNumber, double_option};
+
+/// Body of `POST /carriers`. Omitted optional fields take the spec's defaults.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CarrierCreate {
+    /// Display name, e.g. "Primary trunk — IN".
+    #[serde(default)]
+    pub name: String,
+    /// Host or IP with an optional `:port`, no `sip:` scheme.
+    #[serde(default)]
+    pub sip_address: String,
+    /// `auto` (default), `udp`, `tcp` or `tls`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Transport>))]
+    pub transport: Option<String>,
+    /// Free text: a country code or name, e.g. IN, US, GB.
+    pub destination_country: Option<String>,
+    /// SIP digest username for outbound calls.
+    pub username: Option<String>,
+    /// SIP digest password for outbound calls. Write-only.
+    pub password: Option<String>,
+    /// IP addresses or CIDR ranges the carrier sends inbound calls from.
+    pub allowed_ips: Option<Vec<String>>,
+    /// `digest` or `ip_allowlist`. Defaults to `ip_allowlist` when allowed
+    /// IPs are given without a password, otherwise `digest`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<InboundAuth>))]
+    pub inbound_auth: Option<String>,
+    /// Calls per second, 0.1–100. Default 1.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    pub outbound_cps: Option<RawNumber>,
+    /// Whole number 1–1000. Default 1.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    pub outbound_burst: Option<RawNumber>,
+    /// Whole number 1–500. Default 30.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    pub outbound_channels: Option<RawNumber>,
+}
+
+/// Body of `PATCH /carriers/{id}`: only the fields present change.
+///
+/// The password is write-only: an absent or empty `password` keeps the stored
+/// one; to remove it send `"clear_password": true`. `null` or `""` clears the
+/// optional text fields.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CarrierPatch {
+    pub name: Option<String>,
+    pub sip_address: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Transport>))]
+    pub transport: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    pub destination_country: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    pub username: Option<Option<String>>,
+    /// A new password; absent or empty keeps the current one.
+    pub password: Option<String>,
+    /// `true` removes the stored password.
+    #[serde(default)]
+    pub clear_password: bool,
+    /// Replaces the whole allowlist.
+    pub allowed_ips: Option<Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<InboundAuth>))]
+    pub inbound_auth: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    pub outbound_cps: Option<RawNumber>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    pub outbound_burst: Option<RawNumber>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    pub outbound_channels: Option<RawNumber>,
+}
+
+/// What happens to the stored password on a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordChange {
+    Keep,
+    Set(SipPassword),
+    Clear,
+}
+
+/// A carrier's configuration after every rule has passed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarrierConfig {
+    pub name: CarrierName,
+    pub sip_address: SipAddress,
+    pub transport: Transport,
+    pub destination_country: Option<String>,
+    pub username: Option<String>,
+    pub password: PasswordChange,
+    pub allowed_ips: Vec<AllowedIp>,
+    pub inbound_auth: InboundAuth,
+    pub cps: Cps,
+    pub burst: Burst,
+    pub channels: Channels,
+}
+
+/// The stored state a PATCH applies to, as plain values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarrierCurrent {
+    pub name: String,
+    pub sip_address: String,
+    pub transport: Transport,
+    pub destination_country: Option<String>,
+    pub username: Option<String>,
+    pub has_password: bool,
+    pub allowed_ips: Vec<String>,
+    pub inbound_auth: InboundAuth,
+    pub cps: f64,
+    pub burst: u32,
+    pub channels: u32,
+}
+
+/// Parses every field, collecting each field's message.
+struct Fields<'a> {
+    name: &'a str,
+    sip_address: &'a str,
+    transport: Option<&'a str>,
+    destination_country: Option<&'a str>,
+    username: Option<&'a str>,
+    password: Option<&'a str>,
+    keep_password: bool,
+    allowed_ips: &'a [String],
+    inbound_auth: Option<&'a str>,
+    cps: Option<&'a RawNumber>,
+    burst: Option<&'a RawNumber>,
+    channels: Option<&'a RawNumber>,
+}
+
+impl Fields<'_> {
+    fn validate(self) -> Result<CarrierConfig, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = errors.check("name", CarrierName::parse(self.name));
+        let sip_address = errors.check("sip_address", SipAddress::parse(self.sip_address));
+        let transport = errors.check(
+            "transport",
+            self.transport.map_or(Ok(Transport::Auto), Transport::parse),
+        );
+        let destination_country = errors.check(
+            "destination_country",
+            parse_destination_country(self.destination_country),
+        );
+        let username = errors.check("username", parse_username(self.username));
+        let password = match self.password.filter(|p| !p.is_empty()) {
+            Some(p) => errors.check("password", SipPassword::parse(p).map(PasswordChange::Set)),
+            None if self.keep_password => Some(PasswordChange::Keep),
+            None => Some(PasswordChange::Clear),
+        };
+        let allowed_ips = errors.check("allowed_ips", parse_allowed_ips(self.allowed_ips));
+        let will_have_password = matches!(
+            password,
+            Some(PasswordChange::Set(_) | PasswordChange::Keep)
+        );
+        let inbound_auth = errors.check(
+            "inbound_auth",
+            match self.inbound_auth {
+                Some(text) => InboundAuth::parse(text),
+                None => Ok(InboundAuth::default_for(
+                    !self.allowed_ips.is_empty(),
+                    will_have_password,
+                )),
+            },
+        );
+        if let (Some(auth), Some(ips)) = (inbound_auth, &allowed_ips) {
+            errors.check("allowed_ips", check_inbound_auth(auth, ips.len()));
+        }
+        let cps = errors.check(
+            "outbound_cps",
+            self.cps.map_or(Ok(Cps::DEFAULT), Cps::parse),
+        );
+        let burst = errors.check(
+            "outbound_burst",
+            self.burst.map_or(Ok(Burst::DEFAULT), Burst::parse),
+        );
+        let channels = errors.check(
+            "outbound_channels",
+            self.channels.map_or(Ok(Channels::DEFAULT), Channels::parse),
+        );
+        match (
+            name,
+            sip_address,
+            transport,
+            destination_country,
+            username,
+            password,
+            allowed_ips,
+            inbound_auth,
+            cps,
+            burst,
+            channels,
+        ) {
+            (
+                Some(name),
+                Some(sip_address),
+                Some(transport),
+                Some(destination_country),
+                Some(username),
+                Some(password),
+                Some(allowed_ips),
+                Some(inbound_auth),
+                Some(cps),
+                Some(burst),
+                Some(channels),
+            ) if errors.is_empty() => Ok(CarrierConfig {
+                name,
+                sip_address,
+                transport,
+                destination_country,
+                username,
+                password,
+                allowed_ips,
+                inbound_auth,
+                cps,
+                burst,
+                channels,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+impl CarrierCreate {
+    /// Applies the spec's defaults and every field rule.
+    pub fn validate(&self) -> Result<CarrierConfig, FieldErrors> {
+        let no_ips = Vec::new();
+        Fields {
+            name: &self.name,
+            sip_address: &self.sip_address,
+            transport: self.transport.as_deref(),
+            destination_country: self.destination_country.as_deref(),
+            username: self.username.as_deref(),
+            password: self.password.as_deref(),
+            keep_password: false,
+            allowed_ips: self.allowed_ips.as_ref().unwrap_or(&no_ips),
+            inbound_auth: self.inbound_auth.as_deref(),
+            cps: self.outbound_cps.as_ref(),
+            burst: self.outbound_burst.as_ref(),
+            channels: self.outbound_channels.as_ref(),
+        }
+        .validate()
+    }
+}
+
+impl CarrierPatch {
+    /// The configuration after applying this patch to `current`; every rule
+    /// is checked on the result (e.g. the allowlist rule across fields).
+    pub fn apply(&self, current: &CarrierCurrent) -> Result<CarrierConfig, FieldErrors> {
+        let cps = self
+            .outbound_cps
+            .clone()
+            .unwrap_or(RawNumber::Number(current.cps));
+        let burst = self
+            .outbound_burst
+            .clone()
+            .unwrap_or(RawNumber::from(current.burst));
+        let channels = self
+            .outbound_channels
+            .clone()
+            .unwrap_or(RawNumber::from(current.channels));
+        if self.clear_password && self.password.as_deref().is_some_and(|p| !p.is_empty()) {
+            return Err(FieldErrors::single(
+                "password",
+                "Send either a new password or clear_password, not both.",
+            ));
+        }
+        Fields {
+            name: self.name.as_deref().unwrap_or(&current.name),
+            sip_address: self.sip_address.as_deref().unwrap_or(&current.sip_address),
+            transport: Some(
+                self.transport
+                    .as_deref()
+                    .unwrap_or(current.transport.as_str()),
+            ),
+            destination_country: match &self.destination_country {
+                Some(value) => value.as_deref(),
+                None => current.destination_country.as_deref(),
+            },
+            username: match &self.username {
+                Some(value) => value.as_deref(),
+                None => current.username.as_deref(),
+            },
+            password: self.password.as_deref(),
+            keep_password: current.has_password && !self.clear_password,
+            allowed_ips: self.allowed_ips.as_ref().unwrap_or(&current.allowed_ips),
+            inbound_auth: Some(
+                self.inbound_auth
+                    .as_deref()
+                    .unwrap_or(current.inbound_auth.as_str()),
+            ),
+            cps: Some(&cps),
+            burst: Some(&burst),
+            channels: Some(&channels),
+        }
+        .validate()
+    }
+}
+
+/// Sync state of a carrier with LiveKit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum SyncStatus {
+    /// A sync has not completed yet.
+    #[default]
+    Pending,
+    /// LiveKit holds exactly this configuration.
+    Synced,
+    /// The last sync failed; `sync_error` says why.
+    Error,
+}
+
+impl SyncStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Synced => "synced",
+            Self::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "synced" => Some(Self::Synced),
+            "error" => Some(Self::Error),
+            _ => None,
+        }
+    }
+}
+
+/// A carrier as `GET /carriers/{id}` shows it. Never contains the password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Carrier {
+    pub id: Uuid,
+    pub name: String,
+    pub sip_address: String,
+    pub transport: Transport,
+    pub destination_country: Option<String>,
+    pub username: Option<String>,
+    /// Whether a SIP password is stored (the value is write-only).
+    pub has_password: bool,
+    pub inbound_auth: InboundAuth,
+    pub allowed_ips: Vec<String>,
+    pub outbound_cps: f64,
+    pub outbound_burst: u32,
+    pub outbound_channels: u32,
+    pub did_count: u32,
+    pub sync_status: SyncStatus,
+    pub sync_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub last_synced_at: Option<OffsetDateTime>,
+    /// Increases on every change; the `ETag` is derived from it.
+    pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub updated_at: OffsetDateTime,
+}
+
+/// One row of the carrier list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CarrierSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub sip_address: String,
+    /// The **Password** badge.
+    pub has_password: bool,
+    /// The **IP** badge shows when this is above zero.
+    pub allowed_ip_count: u32,
+    pub did_count: u32,
+    pub outbound_cps: f64,
+    pub outbound_burst: u32,
+    pub sync_status: SyncStatus,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub last_synced_at: Option<OffsetDateTime>,
+}
+
+/// A page of the carrier list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CarrierPage {
+    pub items: Vec<CarrierSummary>,
+    /// How many carriers match the search, over all pages.
+    pub total: u64,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Body of `POST /carriers/{id}/numbers`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NumberCreate {
+    /// E.164 such as `+14155551234`, or the carrier's local format.
+    #[serde(default)]
+    pub number: String,
+    pub label: Option<String>,
+    /// `both` (default), `inbound` or `outbound`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Direction>))]
+    pub direction: Option<String>,
+    /// The bot that answers inbound calls; ignored for outbound numbers.
+    pub bot_id: Option<Uuid>,
+}
+
+/// Body of `PATCH /carriers/{id}/numbers/{number_id}`. The number itself
+/// cannot change; `null` clears `label` or `bot_id`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NumberPatch {
+    /// Only accepted when equal to the stored number.
+    pub number: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    pub label: Option<Option<String>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Direction>))]
+    pub direction: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>, nullable))]
+    pub bot_id: Option<Option<Uuid>>,
+}
+
+/// A number's fields after every rule has passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberConfig {
+    pub number: PhoneNumber,
+    pub label: Option<NumberLabel>,
+    pub direction: Direction,
+    /// Always `None` for outbound-only numbers, which never receive calls.
+    pub bot_id: Option<Uuid>,
+}
+
+impl NumberCreate {
+    pub fn validate(&self) -> Result<NumberConfig, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let number = errors.check("number", PhoneNumber::parse(&self.number));
+        let label = errors.check("label", NumberLabel::parse_optional(self.label.as_deref()));
+        let direction = errors.check(
+            "direction",
+            self.direction
+                .as_deref()
+                .map_or(Ok(Direction::Both), Direction::parse),
+        );
+        match (number, label, direction) {
+            (Some(number), Some(label), Some(direction)) => Ok(NumberConfig {
+                number,
+                label,
+                direction,
+                bot_id: self.bot_id.filter(|_| direction.is_inbound()),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+impl NumberPatch {
+    pub fn apply(&self, current: &NumberConfig) -> Result<NumberConfig, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if let Some(number) = &self.number {
+            let same = PhoneNumber::parse(number).is_ok_and(|n| n == current.number);
+            if !same {
+                errors.push(
+                    "number",
+                    "A phone number cannot be changed after it is added: remove it and add the correct one instead.",
+                );
+            }
+        }
+        let label = match &self.label {
+            Some(value) => errors.check("label", NumberLabel::parse_optional(value.as_deref())),
+            None => Some(current.label.clone()),
+        };
+        let direction = match &self.direction {
+            Some(text) => errors.check("direction", Direction::parse(text)),
+            None => Some(current.direction),
+        };
+        let bot_id = self.bot_id.unwrap_or(current.bot_id);
+        match (label, direction) {
+            (Some(label), Some(direction)) if errors.is_empty() => Ok(NumberConfig {
+                number: current.number.clone(),
+                label,
+                direction,
+                bot_id: bot_id.filter(|_| direction.is_inbound()),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A phone number (DID) of a carrier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhoneNumberView {
+    pub id: Uuid,
+    pub carrier_id: Uuid,
+    /// The number as entered, for display.
+    pub number: String,
+    /// E.164 when it can be derived, otherwise the digits; what LiveKit gets.
+    pub normalized: String,
+    pub label: Option<String>,
+    pub direction: Direction,
+    pub bot_id: Option<Uuid>,
+    /// The bot's name, when the bot exists.
+    pub bot_name: Option<String>,
+    /// True when `bot_id` names a bot that has since been deleted.
+    pub bot_missing: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
+/// An RFC 9457 problem document; `errors` lists field problems on 422.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[cfg(test)]
+mod tests;

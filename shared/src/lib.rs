@@ -1,0 +1,13 @@
+//! Field rules and DTOs shared by the Ori API and the console SPA.
+//!
+//! Every rule of the carriers spec lives here once, as a type that cannot
+//! hold an invalid value: the SPA calls the same `parse` to disable buttons
+//! and show messages, the API calls it to answer 422.
+
+pub mod carrier;
+pub mod dto;
+pub mod errors;
+pub mod number;
+pub mod raw;
+
+pub use errors::{FieldError, FieldErrors};

@@ -1,0 +1,164 @@
+//! A carrier's phone numbers (DIDs): the number, its label, direction and bot.
+
+use serde::{Deserialize, Serialize};
+
+/// Fewest and most digits a phone number may have.
+pub const DIGITS_MIN: usize = 5;
+pub const DIGITS_MAX: usize = 20;
+/// Longest label (characters).
+pub const LABEL_MAX: usize = 100;
+
+/// A phone number as the user typed it: 5–20 digits, an optional leading
+/// `+`, and spaces, dots or dashes between digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneNumber {
+    entered: String,
+    digits: String,
+    plus: bool,
+}
+
+impl PhoneNumber {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let entered = input.trim();
+        if entered.is_empty() {
+            return Err("Phone Number is required.".into());
+        }
+        let (plus, rest) = match entered.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, entered),
+        };
+        if !rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-'))
+        {
+            return Err(
+                "Phone Number may contain only digits, a leading +, spaces, dots and dashes."
+                    .into(),
+            );
+        }
+        let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+        if !(DIGITS_MIN..=DIGITS_MAX).contains(&digits.len()) {
+            return Err(format!(
+                "Phone Number must have {DIGITS_MIN}–{DIGITS_MAX} digits (it has {}).",
+                digits.len()
+            ));
+        }
+        Ok(Self {
+            entered: entered.to_owned(),
+            digits,
+            plus,
+        })
+    }
+
+    /// The number as entered (trimmed), for display.
+    pub fn entered(&self) -> &str {
+        &self.entered
+    }
+
+    /// Only the digits.
+    pub fn digits(&self) -> &str {
+        &self.digits
+    }
+
+    /// Whether the user wrote it in international form with `+`.
+    pub fn is_international(&self) -> bool {
+        self.plus
+    }
+
+    /// The key under which two numbers are the same line. LiveKit compares
+    /// numbers after stripping separators and adding `+`, so `+1 415…` and
+    /// `1415…` collide there; they collide here too.
+    pub fn match_key(normalized: &str) -> String {
+        normalized.chars().filter(char::is_ascii_digit).collect()
+    }
+
+    /// E.164 (`+` and digits) when it can be derived — the user wrote `+`,
+    /// or `country` (an ISO alpha-2 code) makes a local number valid —
+    /// otherwise the digits alone.
+    #[cfg(feature = "e164")]
+    pub fn normalized(&self, country: Option<&str>) -> String {
+        use phonenumber::country::Id;
+        if self.plus {
+            return format!("+{}", self.digits);
+        }
+        let region = country.and_then(|c| c.trim().to_ascii_uppercase().parse::<Id>().ok());
+        if let Some(region) = region
+            && let Ok(parsed) = phonenumber::parse(Some(region), &self.digits)
+            && phonenumber::is_valid(&parsed)
+        {
+            return parsed.format().mode(phonenumber::Mode::E164).to_string();
+        }
+        self.digits.clone()
+    }
+}
+
+/// An optional short name for a number, e.g. "Sales line".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberLabel(String);
+
+impl NumberLabel {
+    pub fn parse_optional(input: Option<&str>) -> Result<Option<Self>, String> {
+        let Some(text) = input.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        if text.chars().count() > LABEL_MAX {
+            return Err(format!("Label must be at most {LABEL_MAX} characters."));
+        }
+        if text.chars().any(char::is_control) {
+            return Err("Label cannot contain control characters.".into());
+        }
+        Ok(Some(Self(text.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How a number is used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Inbound and outbound.
+    #[default]
+    Both,
+    /// Receive calls only.
+    Inbound,
+    /// Make calls only.
+    Outbound,
+}
+
+impl Direction {
+    pub const ALL: [Direction; 3] = [Self::Both, Self::Inbound, Self::Outbound];
+
+    pub fn parse(input: &str) -> Result<Self, String> {
+        match input.trim().to_ascii_lowercase().as_str() {
+            "" | "both" => Ok(Self::Both),
+            "inbound" => Ok(Self::Inbound),
+            "outbound" => Ok(Self::Outbound),
+            _ => Err("Direction must be both, inbound or outbound.".into()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Both => "both",
+            Self::Inbound => "inbound",
+            Self::Outbound => "outbound",
+        }
+    }
+
+    /// Takes inbound calls, so it can have a bot.
+    pub fn is_inbound(self) -> bool {
+        matches!(self, Self::Both | Self::Inbound)
+    }
+
+    /// Can place calls, so it goes on the outbound trunk and the pool.
+    pub fn is_outbound(self) -> bool {
+        matches!(self, Self::Both | Self::Outbound)
+    }
+}
+
+#[cfg(test)]
+mod tests;
