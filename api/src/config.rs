@@ -1,0 +1,115 @@
+//! Layered configuration: defaults → optional TOML file → `ORI_*`
+//! environment. Secrets may also come from a file named by `ORI_<NAME>_FILE`.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Address to listen on.
+    pub bind: String,
+    /// Holds the SQLite database and generated keys.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; default: SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// The built SPA (`trunk build` output).
+    pub static_dir: PathBuf,
+    /// Largest accepted JSON body, in bytes.
+    pub body_limit: usize,
+    /// Encrypts SIP passwords at rest: 32 bytes, base64. Generated into the
+    /// data directory when unset.
+    #[serde(skip_serializing)]
+    pub secret_key: Option<SecretString>,
+    #[serde(skip_serializing)]
+    pub secret_key_file: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            static_dir: PathBuf::from("./dist"),
+            body_limit: 64 * 1024,
+            secret_key: None,
+            secret_key_file: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the layers: `ORI_CONFIG` names the TOML file (default
+    /// `ori.toml`, used when present).
+    pub fn load() -> Result<Self, Box<figment::Error>> {
+        let file = std::env::var_os("ORI_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("ori.toml"));
+        Self::figment(&file).extract().map_err(Box::new)
+    }
+
+    pub fn figment(file: &Path) -> Figment {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("ORI_").ignore(&["config"]))
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("ori.db").display()
+            ),
+        }
+    }
+}
+
+/// A secret from its value or from the file `path` names (trailing newline
+/// removed), the file winning when both are set.
+pub fn read_secret(
+    value: Option<&SecretString>,
+    path: Option<&Path>,
+) -> std::io::Result<Option<SecretString>> {
+    if let Some(path) = path {
+        let text = std::fs::read_to_string(path)?;
+        return Ok(Some(SecretString::from(
+            text.trim_end_matches(['\r', '\n']),
+        )));
+    }
+    Ok(value.cloned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn layers_apply_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("ori.toml", "bind = \"0.0.0.0:9000\"\nbody_limit = 1000")?;
+            jail.set_env("ORI_BODY_LIMIT", "2000");
+            let s: Settings = Settings::figment(Path::new("ori.toml")).extract()?;
+            assert_eq!(s.bind, "0.0.0.0:9000");
+            assert_eq!(s.body_limit, 2000);
+            assert_eq!(s.static_dir, PathBuf::from("./dist"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_the_data_dir() {
+        let s = Settings {
+            data_dir: "/var/lib/ori".into(),
+            ..Settings::default()
+        };
+        assert_eq!(s.database_url(), "sqlite:///var/lib/ori/ori.db?mode=rwc");
+    }
+}

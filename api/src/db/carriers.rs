@@ -1,0 +1,400 @@
+//! Carriers and their allowlists.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ori_shared::carrier::{InboundAuth, Transport};
+use ori_shared::dto::{CarrierConfig, CarrierCurrent, CarrierSummary, SyncStatus};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use uuid::Uuid;
+
+use super::{Db, like_escape};
+use crate::time_util::{from_ms, now_ms};
+
+/// A carrier as stored, with its allowlist and DID count.
+#[derive(Debug, Clone)]
+pub struct CarrierRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub sip_address: String,
+    pub transport: Transport,
+    pub destination_country: Option<String>,
+    pub username: Option<String>,
+    /// Encrypted; see [`crate::crypto`].
+    pub password_secret: Option<Vec<u8>>,
+    pub inbound_auth: InboundAuth,
+    pub allowed_ips: Vec<String>,
+    pub cps: f64,
+    pub burst: u32,
+    pub channels: u32,
+    pub did_count: u32,
+    pub version: i64,
+    pub config_rev: i64,
+    pub synced_rev: i64,
+    pub sync_status: SyncStatus,
+    pub sync_error: Option<String>,
+    pub last_synced_at: Option<i64>,
+    pub lk_outbound_trunk_id: Option<String>,
+    pub lk_inbound_trunk_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl CarrierRecord {
+    /// The plain values a PATCH applies to.
+    pub fn current(&self) -> CarrierCurrent {
+        CarrierCurrent {
+            name: self.name.clone(),
+            sip_address: self.sip_address.clone(),
+            transport: self.transport,
+            destination_country: self.destination_country.clone(),
+            username: self.username.clone(),
+            has_password: self.password_secret.is_some(),
+            allowed_ips: self.allowed_ips.clone(),
+            inbound_auth: self.inbound_auth,
+            cps: self.cps,
+            burst: self.burst,
+            channels: self.channels,
+        }
+    }
+}
+
+/// The columns a create or update writes.
+pub struct CarrierWrite<'a> {
+    pub config: &'a CarrierConfig,
+    pub password_secret: Option<Vec<u8>>,
+}
+
+impl CarrierWrite<'_> {
+    fn name_key(&self) -> String {
+        self.config.name.as_str().to_lowercase()
+    }
+
+    fn search_text(&self) -> String {
+        format!(
+            "{} {}",
+            self.config.name.as_str(),
+            self.config.sip_address.as_str()
+        )
+        .to_lowercase()
+    }
+
+    fn allowed_ips(&self) -> Vec<String> {
+        self.config
+            .allowed_ips
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+}
+
+const CARRIER_COLUMNS: &str = "c.id, c.name, c.sip_address, c.transport, c.destination_country, \
+    c.username, c.password_secret, c.inbound_auth, c.outbound_cps, c.outbound_burst, \
+    c.outbound_channels, c.version, c.config_rev, c.synced_rev, c.sync_status, c.sync_error, \
+    c.last_synced_at, c.lk_outbound_trunk_id, c.lk_inbound_trunk_id, c.created_at, c.updated_at, \
+    (SELECT COUNT(*) FROM phone_numbers n WHERE n.carrier_id = c.id) AS did_count";
+
+fn uuid_col(row: &AnyRow, col: &str) -> sqlx::Result<Uuid> {
+    let text: String = row.try_get(col)?;
+    Uuid::parse_str(&text).map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
+fn u32_col(row: &AnyRow, col: &str) -> sqlx::Result<u32> {
+    let n: i64 = row.try_get(col)?;
+    u32::try_from(n).map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
+fn decode_err(what: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unexpected {what} {value:?} in the database").into())
+}
+
+fn record(row: &AnyRow, allowed_ips: Vec<String>) -> sqlx::Result<CarrierRecord> {
+    let transport: String = row.try_get("transport")?;
+    let inbound_auth: String = row.try_get("inbound_auth")?;
+    let sync_status: String = row.try_get("sync_status")?;
+    Ok(CarrierRecord {
+        id: uuid_col(row, "id")?,
+        name: row.try_get("name")?,
+        sip_address: row.try_get("sip_address")?,
+        transport: Transport::parse(&transport).map_err(|_| decode_err("transport", &transport))?,
+        destination_country: row.try_get("destination_country")?,
+        username: row.try_get("username")?,
+        password_secret: row.try_get("password_secret")?,
+        inbound_auth: InboundAuth::parse(&inbound_auth)
+            .map_err(|_| decode_err("inbound_auth", &inbound_auth))?,
+        allowed_ips,
+        cps: row.try_get("outbound_cps")?,
+        burst: u32_col(row, "outbound_burst")?,
+        channels: u32_col(row, "outbound_channels")?,
+        did_count: u32_col(row, "did_count")?,
+        version: row.try_get("version")?,
+        config_rev: row.try_get("config_rev")?,
+        synced_rev: row.try_get("synced_rev")?,
+        sync_status: SyncStatus::parse(&sync_status)
+            .ok_or_else(|| decode_err("sync_status", &sync_status))?,
+        sync_error: row.try_get("sync_error")?,
+        last_synced_at: row.try_get("last_synced_at")?,
+        lk_outbound_trunk_id: row.try_get("lk_outbound_trunk_id")?,
+        lk_inbound_trunk_id: row.try_get("lk_inbound_trunk_id")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub async fn get(db: &Db, id: Uuid) -> sqlx::Result<Option<CarrierRecord>> {
+    let sql = format!("SELECT {CARRIER_COLUMNS} FROM carriers c WHERE c.id = $1");
+    let Some(row) = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_optional(&db.pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let ips = sqlx::query_scalar::<_, String>(
+        "SELECT value FROM carrier_allowed_ips WHERE carrier_id = $1 ORDER BY position",
+    )
+    .bind(id.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    record(&row, ips).map(Some)
+}
+
+pub async fn insert(db: &Db, write: &CarrierWrite<'_>) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    let now = now_ms();
+    let c = write.config;
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO carriers (id, name, name_key, search_text, sip_address, transport, \
+         destination_country, username, password_secret, inbound_auth, outbound_cps, \
+         outbound_burst, outbound_channels, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+    )
+    .bind(id.to_string())
+    .bind(c.name.as_str())
+    .bind(write.name_key())
+    .bind(write.search_text())
+    .bind(c.sip_address.as_str())
+    .bind(c.transport.as_str())
+    .bind(c.destination_country.as_deref())
+    .bind(c.username.as_deref())
+    .bind(write.password_secret.as_deref())
+    .bind(c.inbound_auth.as_str())
+    .bind(c.cps.get())
+    .bind(i64::from(c.burst.get()))
+    .bind(i64::from(c.channels.get()))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    replace_allowed_ips(&mut tx, id, &write.allowed_ips()).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Writes the new configuration if the carrier is still at `version`;
+/// `false` when someone else changed it first.
+pub async fn update(
+    db: &Db,
+    id: Uuid,
+    version: i64,
+    write: &CarrierWrite<'_>,
+) -> sqlx::Result<bool> {
+    let c = write.config;
+    let mut tx = db.pool.begin().await?;
+    let updated = sqlx::query(
+        "UPDATE carriers SET name = $3, name_key = $4, search_text = $5, sip_address = $6, \
+         transport = $7, destination_country = $8, username = $9, password_secret = $10, \
+         inbound_auth = $11, outbound_cps = $12, outbound_burst = $13, outbound_channels = $14, \
+         updated_at = $15, version = version + 1, config_rev = config_rev + 1 \
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id.to_string())
+    .bind(version)
+    .bind(c.name.as_str())
+    .bind(write.name_key())
+    .bind(write.search_text())
+    .bind(c.sip_address.as_str())
+    .bind(c.transport.as_str())
+    .bind(c.destination_country.as_deref())
+    .bind(c.username.as_deref())
+    .bind(write.password_secret.as_deref())
+    .bind(c.inbound_auth.as_str())
+    .bind(c.cps.get())
+    .bind(i64::from(c.burst.get()))
+    .bind(i64::from(c.channels.get()))
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Ok(false);
+    }
+    replace_allowed_ips(&mut tx, id, &write.allowed_ips()).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn replace_allowed_ips(
+    tx: &mut Transaction<'_, Any>,
+    id: Uuid,
+    ips: &[String],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM carrier_allowed_ips WHERE carrier_id = $1")
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    for (position, ip) in ips.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO carrier_allowed_ips (carrier_id, position, value) VALUES ($1, $2, $3)",
+        )
+        .bind(id.to_string())
+        .bind(position as i64)
+        .bind(ip)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Deletes the carrier if it is still at `version` (any version when
+/// `None`); its numbers and allowlist go with it.
+pub async fn delete(db: &Db, id: Uuid, version: Option<i64>) -> sqlx::Result<bool> {
+    let result = match version {
+        Some(v) => {
+            sqlx::query("DELETE FROM carriers WHERE id = $1 AND version = $2")
+                .bind(id.to_string())
+                .bind(v)
+                .execute(&db.pool)
+                .await?
+        }
+        None => {
+            sqlx::query("DELETE FROM carriers WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&db.pool)
+                .await?
+        }
+    };
+    Ok(result.rows_affected() > 0)
+}
+
+/// Marks the carrier's configuration changed after a write to its numbers.
+pub async fn touch_config(conn: &mut sqlx::AnyConnection, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE carriers SET config_rev = config_rev + 1, updated_at = $2 WHERE id = $1")
+        .bind(id.to_string())
+        .bind(now_ms())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Where a page of the list starts: after this (name_key, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub name_key: String,
+    pub id: String,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}\n{}", self.id, self.name_key))
+    }
+
+    pub fn decode(text: &str) -> Option<Self> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (id, name_key) = text.split_once('\n')?;
+        Uuid::parse_str(id).ok()?;
+        Some(Self {
+            name_key: name_key.to_owned(),
+            id: id.to_owned(),
+        })
+    }
+}
+
+pub struct ListPage {
+    pub items: Vec<CarrierSummary>,
+    pub total: u64,
+    pub next: Option<Cursor>,
+}
+
+/// One page of carriers whose name or SIP address contains `q` (any case),
+/// ordered by name; the badges and counts come from the same query.
+pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx::Result<ListPage> {
+    let pattern = format!("%{}%", like_escape(&q.trim().to_lowercase()));
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM carriers WHERE search_text LIKE $1 ESCAPE '\\'")
+            .bind(&pattern)
+            .fetch_one(&db.pool)
+            .await?;
+    let keyset = if after.is_some() {
+        "AND (c.name_key > $3 OR (c.name_key = $3 AND c.id > $4))"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT c.id, c.name, c.name_key, c.sip_address, c.outbound_cps, c.outbound_burst, \
+         c.sync_status, c.last_synced_at, \
+         CASE WHEN c.password_secret IS NULL THEN 0 ELSE 1 END AS has_password, \
+         (SELECT COUNT(*) FROM carrier_allowed_ips a WHERE a.carrier_id = c.id) AS allowed_ip_count, \
+         (SELECT COUNT(*) FROM phone_numbers n WHERE n.carrier_id = c.id) AS did_count \
+         FROM carriers c WHERE c.search_text LIKE $1 ESCAPE '\\' {keyset} \
+         ORDER BY c.name_key, c.id LIMIT $2"
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql))
+        .bind(&pattern)
+        .bind(i64::from(limit) + 1);
+    if let Some(cursor) = after {
+        query = query.bind(&cursor.name_key).bind(&cursor.id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut next = None;
+    for (i, row) in rows.iter().enumerate() {
+        if i == limit as usize {
+            break;
+        }
+        let status: String = row.try_get("sync_status")?;
+        let last: Option<i64> = row.try_get("last_synced_at")?;
+        let has_password: i64 = row.try_get("has_password")?;
+        items.push(CarrierSummary {
+            id: uuid_col(row, "id")?,
+            name: row.try_get("name")?,
+            sip_address: row.try_get("sip_address")?,
+            has_password: has_password == 1,
+            allowed_ip_count: u32_col(row, "allowed_ip_count")?,
+            did_count: u32_col(row, "did_count")?,
+            outbound_cps: row.try_get("outbound_cps")?,
+            outbound_burst: u32_col(row, "outbound_burst")?,
+            sync_status: SyncStatus::parse(&status)
+                .ok_or_else(|| decode_err("sync_status", &status))?,
+            last_synced_at: last.map(from_ms),
+        });
+        if i + 1 == limit as usize && rows.len() > limit as usize {
+            next = Some(Cursor {
+                name_key: row.try_get("name_key")?,
+                id: row.try_get("id")?,
+            });
+        }
+    }
+    Ok(ListPage {
+        items,
+        total: u64::try_from(total).unwrap_or(0),
+        next,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_rejects_junk() {
+        let c = Cursor {
+            name_key: "acme\ntrunk ü".into(),
+            id: Uuid::nil().to_string(),
+        };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        assert_eq!(Cursor::decode("not base64!"), None);
+        assert_eq!(Cursor::decode(&URL_SAFE_NO_PAD.encode("x\ny")), None);
+    }
+}

@@ -1,0 +1,185 @@
+//! Phone numbers (DIDs). A number is unique across all carriers by its
+//! match key, the digits LiveKit would compare.
+
+use ori_shared::dto::{NumberConfig, PhoneNumberView};
+use ori_shared::number::{Direction, NumberLabel, PhoneNumber};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use uuid::Uuid;
+
+use super::Db;
+use super::carriers::touch_config;
+use crate::time_util::{from_ms, now_ms};
+
+/// A stored number with what the API shows about its bot.
+#[derive(Debug, Clone)]
+pub struct NumberRecord {
+    pub view: PhoneNumberView,
+    pub lk_dispatch_rule_id: Option<String>,
+}
+
+impl NumberRecord {
+    /// The validated fields, for applying a PATCH.
+    pub fn config(&self) -> Result<NumberConfig, String> {
+        Ok(NumberConfig {
+            number: PhoneNumber::parse(&self.view.number)?,
+            label: NumberLabel::parse_optional(self.view.label.as_deref())?,
+            direction: self.view.direction,
+            bot_id: self.view.bot_id,
+        })
+    }
+}
+
+const COLUMNS: &str = "n.id, n.carrier_id, n.number, n.normalized, n.label, n.direction, \
+    n.bot_id, n.lk_dispatch_rule_id, n.created_at, b.name AS bot_name";
+
+fn parse_uuid(text: &str) -> sqlx::Result<Uuid> {
+    Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
+fn record(row: &AnyRow) -> sqlx::Result<NumberRecord> {
+    let id: String = row.try_get("id")?;
+    let carrier_id: String = row.try_get("carrier_id")?;
+    let direction: String = row.try_get("direction")?;
+    let bot_id: Option<String> = row.try_get("bot_id")?;
+    let bot_name: Option<String> = row.try_get("bot_name")?;
+    let bot_id = bot_id.as_deref().map(parse_uuid).transpose()?;
+    Ok(NumberRecord {
+        view: PhoneNumberView {
+            id: parse_uuid(&id)?,
+            carrier_id: parse_uuid(&carrier_id)?,
+            number: row.try_get("number")?,
+            normalized: row.try_get("normalized")?,
+            label: row.try_get("label")?,
+            direction: Direction::parse(&direction).map_err(|e| sqlx::Error::Decode(e.into()))?,
+            bot_missing: bot_id.is_some() && bot_name.is_none(),
+            bot_id,
+            bot_name,
+            created_at: from_ms(row.try_get("created_at")?),
+        },
+        lk_dispatch_rule_id: row.try_get("lk_dispatch_rule_id")?,
+    })
+}
+
+pub async fn list_for_carrier(db: &Db, carrier_id: Uuid) -> sqlx::Result<Vec<NumberRecord>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM phone_numbers n LEFT JOIN bots b ON b.id = n.bot_id \
+         WHERE n.carrier_id = $1 ORDER BY n.created_at, n.id"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(carrier_id.to_string())
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(record)
+        .collect()
+}
+
+pub async fn get(db: &Db, carrier_id: Uuid, id: Uuid) -> sqlx::Result<Option<NumberRecord>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM phone_numbers n LEFT JOIN bots b ON b.id = n.bot_id \
+         WHERE n.carrier_id = $1 AND n.id = $2"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(carrier_id.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&db.pool)
+        .await?
+        .as_ref()
+        .map(record)
+        .transpose()
+}
+
+/// The name of the carrier that already has a number with this match key.
+pub async fn owner_of(db: &Db, match_key: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT c.name FROM phone_numbers n JOIN carriers c ON c.id = n.carrier_id \
+         WHERE n.match_key = $1",
+    )
+    .bind(match_key)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+pub async fn bot_exists(db: &Db, bot_id: Uuid) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM bots WHERE id = $1")
+        .bind(bot_id.to_string())
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Adds a number and marks its carrier for sync, in one transaction.
+pub async fn insert(
+    db: &Db,
+    carrier_id: Uuid,
+    config: &NumberConfig,
+    normalized: &str,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    let now = now_ms();
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO phone_numbers (id, carrier_id, number, normalized, match_key, label, \
+         direction, bot_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+    )
+    .bind(id.to_string())
+    .bind(carrier_id.to_string())
+    .bind(config.number.entered())
+    .bind(normalized)
+    .bind(PhoneNumber::match_key(normalized))
+    .bind(config.label.as_ref().map(NumberLabel::as_str))
+    .bind(config.direction.as_str())
+    .bind(config.bot_id.map(|b| b.to_string()))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    touch_config(&mut tx, carrier_id).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update(
+    db: &Db,
+    carrier_id: Uuid,
+    id: Uuid,
+    config: &NumberConfig,
+) -> sqlx::Result<bool> {
+    let mut tx = db.pool.begin().await?;
+    let n = sqlx::query(
+        "UPDATE phone_numbers SET label = $3, direction = $4, bot_id = $5, updated_at = $6 \
+         WHERE carrier_id = $1 AND id = $2",
+    )
+    .bind(carrier_id.to_string())
+    .bind(id.to_string())
+    .bind(config.label.as_ref().map(NumberLabel::as_str))
+    .bind(config.direction.as_str())
+    .bind(config.bot_id.map(|b| b.to_string()))
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Ok(false);
+    }
+    touch_config(&mut tx, carrier_id).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn delete(db: &Db, carrier_id: Uuid, id: Uuid) -> sqlx::Result<bool> {
+    let mut tx = db.pool.begin().await?;
+    let n = sqlx::query("DELETE FROM phone_numbers WHERE carrier_id = $1 AND id = $2")
+        .bind(carrier_id.to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Ok(false);
+    }
+    touch_config(&mut tx, carrier_id).await?;
+    tx.commit().await?;
+    Ok(true)
+}

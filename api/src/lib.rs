@@ -1,0 +1,12 @@
+//! The Ori carrier console's server: REST API, LiveKit sync and the SPA.
+
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod etag;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+pub mod time_util;

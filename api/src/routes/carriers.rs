@@ -1,0 +1,236 @@
+//! `/api/v1/carriers`: list, create, read, update, delete.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use ori_shared::dto::{Carrier, CarrierCreate, CarrierPage, CarrierPatch, PasswordChange, Problem};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::AppState;
+use crate::db::carriers::{self as store, CarrierRecord, CarrierWrite, Cursor};
+use crate::error::{ApiError, ApiResult};
+use crate::etag::{check_if_match, etag};
+use crate::time_util::from_ms;
+
+/// Default and largest page size of the list.
+const PAGE_DEFAULT: u32 = 50;
+const PAGE_MAX: u32 = 200;
+/// How often a PATCH without `If-Match` re-applies itself after losing a race.
+const PATCH_ATTEMPTS: usize = 3;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Matches the name or SIP address: substring, any case.
+    pub q: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+pub fn view(r: &CarrierRecord) -> Carrier {
+    Carrier {
+        id: r.id,
+        name: r.name.clone(),
+        sip_address: r.sip_address.clone(),
+        transport: r.transport,
+        destination_country: r.destination_country.clone(),
+        username: r.username.clone(),
+        has_password: r.password_secret.is_some(),
+        inbound_auth: r.inbound_auth,
+        allowed_ips: r.allowed_ips.clone(),
+        outbound_cps: r.cps,
+        outbound_burst: r.burst,
+        outbound_channels: r.channels,
+        did_count: r.did_count,
+        sync_status: r.sync_status,
+        sync_error: r.sync_error.clone(),
+        last_synced_at: r.last_synced_at.map(from_ms),
+        version: r.version,
+        created_at: from_ms(r.created_at),
+        updated_at: from_ms(r.updated_at),
+    }
+}
+
+fn with_etag(mut response: actix_web::HttpResponseBuilder, r: &CarrierRecord) -> HttpResponse {
+    response
+        .insert_header((header::ETAG, etag(r.version)))
+        .json(view(r))
+}
+
+pub async fn load(state: &AppState, id: Uuid) -> ApiResult<CarrierRecord> {
+    store::get(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("carrier"))
+}
+
+/// The password column after a write: encrypted new value, the stored one, or none.
+fn password_secret(
+    state: &AppState,
+    change: &PasswordChange,
+    stored: Option<&[u8]>,
+) -> Option<Vec<u8>> {
+    match change {
+        PasswordChange::Set(p) => Some(state.secrets.encrypt(p.expose())),
+        PasswordChange::Keep => stored.map(<[u8]>::to_vec),
+        PasswordChange::Clear => None,
+    }
+}
+
+/// List carriers, with search and keyset pagination.
+#[utoipa::path(get, path = "/api/v1/carriers", tag = "carriers", params(ListQuery),
+    responses(
+        (status = 200, body = CarrierPage),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
+    let limit = query.limit.unwrap_or(PAGE_DEFAULT);
+    if !(1..=PAGE_MAX).contains(&limit) {
+        return Err(ApiError::field(
+            "limit",
+            format!("limit must be from 1 to {PAGE_MAX}."),
+        ));
+    }
+    let cursor = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(text) => Some(Cursor::decode(text).ok_or_else(|| {
+            ApiError::field(
+                "cursor",
+                "This cursor is not valid; start again from the first page.",
+            )
+        })?),
+        None => None,
+    };
+    let page = store::list(
+        &state.db,
+        query.q.as_deref().unwrap_or(""),
+        limit,
+        cursor.as_ref(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(CarrierPage {
+        items: page.items,
+        total: page.total,
+        next_cursor: page.next.map(|c| c.encode()),
+    }))
+}
+
+/// Create a carrier; omitted fields take the spec's defaults.
+#[utoipa::path(post, path = "/api/v1/carriers", tag = "carriers", request_body = CarrierCreate,
+    responses(
+        (status = 201, body = Carrier, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    state: web::Data<AppState>,
+    body: web::Json<CarrierCreate>,
+) -> ApiResult<HttpResponse> {
+    let config = body.validate().map_err(ApiError::Validation)?;
+    let write = CarrierWrite {
+        password_secret: password_secret(&state, &config.password, None),
+        config: &config,
+    };
+    let id = store::insert(&state.db, &write).await?;
+    let record = load(&state, id).await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, format!("/api/v1/carriers/{id}")));
+    Ok(with_etag(response, &record))
+}
+
+/// Read one carrier. The password is never returned, only `has_password`.
+#[utoipa::path(get, path = "/api/v1/carriers/{id}", tag = "carriers",
+    params(("id" = Uuid, Path, description = "Carrier id")),
+    responses(
+        (status = 200, body = Carrier, headers(("ETag" = String))),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let record = load(&state, *id).await?;
+    Ok(with_etag(HttpResponse::Ok(), &record))
+}
+
+/// Change some fields of a carrier.
+///
+/// An absent or empty `password` keeps the stored one; `"clear_password": true`
+/// removes it. Send `If-Match` with the carrier's ETag to refuse the change
+/// (412) when someone else saved first.
+#[utoipa::path(patch, path = "/api/v1/carriers/{id}", tag = "carriers", request_body = CarrierPatch,
+    params(
+        ("id" = Uuid, Path, description = "Carrier id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the change is based on"),
+    ),
+    responses(
+        (status = 200, body = Carrier, headers(("ETag" = String))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<CarrierPatch>,
+) -> ApiResult<HttpResponse> {
+    let conditional = req.headers().contains_key(header::IF_MATCH);
+    for _ in 0..PATCH_ATTEMPTS {
+        let record = load(&state, *id).await?;
+        check_if_match(&req, record.version)?;
+        let config = body
+            .apply(&record.current())
+            .map_err(ApiError::Validation)?;
+        let write = CarrierWrite {
+            password_secret: password_secret(
+                &state,
+                &config.password,
+                record.password_secret.as_deref(),
+            ),
+            config: &config,
+        };
+        if store::update(&state.db, *id, record.version, &write).await? {
+            let record = load(&state, *id).await?;
+            return Ok(with_etag(HttpResponse::Ok(), &record));
+        }
+        if conditional {
+            return Err(ApiError::PreconditionFailed);
+        }
+    }
+    Err(ApiError::PreconditionFailed)
+}
+
+/// Delete a carrier and all of its phone numbers.
+#[utoipa::path(delete, path = "/api/v1/carriers/{id}", tag = "carriers",
+    params(
+        ("id" = Uuid, Path, description = "Carrier id"),
+        ("If-Match" = Option<String>, Header, description = "ETag the deletion is based on"),
+    ),
+    responses(
+        (status = 204, description = "Deleted, with its numbers"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let record = load(&state, *id).await?;
+    check_if_match(&req, record.version)?;
+    let expected = req
+        .headers()
+        .contains_key(header::IF_MATCH)
+        .then_some(record.version);
+    if !store::delete(&state.db, *id, expected).await? {
+        return Err(match expected {
+            Some(_) => ApiError::PreconditionFailed,
+            None => ApiError::not_found("carrier"),
+        });
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

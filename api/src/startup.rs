@@ -1,0 +1,159 @@
+//! Builds the actix App, binds the listener, and serves the SPA.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+
+use actix_files::{Files, NamedFile};
+use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse, fn_service};
+use actix_web::error::{InternalError, JsonPayloadError};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{App, HttpMessage, HttpResponse, HttpServer, ResponseError, web};
+use anyhow::Context;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::{Settings, read_secret};
+use crate::crypto::SecretBox;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::openapi::ApiDoc;
+use crate::routes::{self, AppState, health};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects the database (running migrations), loads keys and binds.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database_url()).await?;
+        let key = read_secret(
+            settings.secret_key.as_ref(),
+            settings.secret_key_file.as_deref(),
+        )
+        .context("reading ORI_SECRET_KEY_FILE")?;
+        let secrets = SecretBox::load_or_create(key.as_ref(), &settings.data_dir)?;
+        let state = AppState { db, secrets };
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, state, settings)?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState, settings: &Settings) -> anyhow::Result<Server> {
+    let state = web::Data::new(state);
+    let body_limit = settings.body_limit;
+    let static_dir = settings.static_dir.clone();
+    let spa_built = static_dir.join("index.html").is_file();
+    if !spa_built {
+        tracing::warn!(dir = %static_dir.display(), "no built SPA found; serving the API only");
+    }
+    let openapi = ApiDoc::openapi();
+    let server = HttpServer::new(move || {
+        let app = App::new()
+            .wrap_fn(|req, srv| {
+                let id = req.extensions().get::<RequestId>().copied();
+                let response = srv.call(req);
+                async move {
+                    let mut response = response.await?;
+                    if let Some(value) =
+                        id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok())
+                    {
+                        response
+                            .headers_mut()
+                            .insert(HeaderName::from_static("x-request-id"), value);
+                    }
+                    Ok(response)
+                }
+            })
+            .wrap(TracingLogger::default())
+            .app_data(state.clone())
+            .app_data(json_config(body_limit))
+            .app_data(web::PathConfig::default().error_handler(|err, _| {
+                let e = ApiError::NotFound("No resource with this id.".into());
+                InternalError::from_response(err, e.error_response()).into()
+            }))
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                let e = ApiError::BadRequest(format!("The query string is not valid: {err}."));
+                InternalError::from_response(err, e.error_response()).into()
+            }))
+            .route("/healthz", web::get().to(health::healthz))
+            .route("/readyz", web::get().to(health::readyz))
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }),
+            )
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()))
+            .service(
+                web::scope("/api/v1")
+                    .configure(routes::api)
+                    .default_service(web::to(|| async {
+                        ApiError::NotFound("No such API route.".into()).error_response()
+                    })),
+            );
+        if spa_built {
+            app.service(spa(&static_dir))
+        } else {
+            app.default_service(web::to(|| async {
+                HttpResponse::NotFound()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("The console is not built: run `trunk build --release` (see README).")
+            }))
+        }
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// JSON bodies: size limit, and problem+json for every way a body can be bad.
+fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err, _| {
+            let e = match &err {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
+                JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
+                    "Send the body as JSON with Content-Type: application/json.".into(),
+                ),
+                JsonPayloadError::Deserialize(e) => {
+                    ApiError::BadRequest(format!("The JSON body is not valid: {e}."))
+                }
+                other => ApiError::BadRequest(format!("The body could not be read: {other}.")),
+            };
+            InternalError::from_response(err, e.error_response()).into()
+        })
+}
+
+/// The SPA's files, and its `index.html` for every other path so client-side
+/// routes such as `/dashboard/carriers/…` load on refresh.
+fn spa(dir: &Path) -> Files {
+    let index: PathBuf = dir.join("index.html");
+    Files::new("/", dir)
+        .index_file("index.html")
+        .default_handler(fn_service(move |req: ServiceRequest| {
+            let index = index.clone();
+            async move {
+                let (req, _) = req.into_parts();
+                let response = NamedFile::open_async(&index).await?.into_response(&req);
+                Ok(ServiceResponse::new(req, response))
+            }
+        }))
+}

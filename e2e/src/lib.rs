@@ -1,0 +1,1 @@
+//! Real-browser tests of the Ori console live in `tests/`.
