@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Installs the tools that build and test the Ori console. Idempotent: each tool is installed
+# only when missing or at the wrong version, so a warm machine skips everything.
+#
+#   scripts/install-tools.sh            # wasm target, trunk, wasm-bindgen-cli, wasm-opt, nextest
+#   scripts/install-tools.sh --browser  # ... plus chromium and chromedriver (apt) for e2e tests
+#   source scripts/env.sh               # afterwards: puts the tools on PATH in your shell
+#
+# No downloads outside the package registries: trunk would fetch wasm-bindgen and wasm-opt
+# from GitHub unless the exact versions pinned in Trunk.toml are on PATH, so they are
+# installed here (wasm-opt from npm's binaryen; never Debian's binaryen, whose output breaks).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+TRUNK_VERSION="0.21.14"
+WASM_BINDGEN_VERSION="0.2.130" # = the wasm-bindgen pin in Cargo.toml and Trunk.toml
+BINARYEN_VERSION="132"         # npm binaryen@132.0.0 -> wasm-opt version_132 (Trunk.toml)
+BINARYEN_DIR="$ROOT/.tools/binaryen"
+WASM_TARGET="wasm32-unknown-unknown"
+
+browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) browser=1 ;;
+    -h | --help)
+      sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "install-tools: unknown argument: $arg (try --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+# shellcheck source=scripts/env.sh
+source "$ROOT/scripts/env.sh"
+
+log() { printf 'install-tools: %s\n' "$*"; }
+
+# Runs a step and reports how long it took.
+timed() {
+  local start=$SECONDS
+  "$@"
+  log "  done in $((SECONDS - start)) s"
+}
+
+# Prints the first line of `CMD --version`, or nothing when CMD is missing or broken.
+version_of() {
+  command -v "$1" >/dev/null 2>&1 || return 0
+  "$@" --version 2>/dev/null | head -n 1 || true
+}
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then
+    log "apt-get update"
+    apt-get update -qq
+    apt_updated=1
+  fi
+  log "apt-get install -y $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 "$@"
+}
+
+# --- Rust target ---------------------------------------------------------------------------
+if rustup target list --installed | grep -qx "$WASM_TARGET"; then
+  log "ok: rust target $WASM_TARGET"
+else
+  log "installing rust target $WASM_TARGET"
+  timed rustup target add "$WASM_TARGET"
+fi
+
+# --- trunk ---------------------------------------------------------------------------------
+if [ "$(version_of trunk)" = "trunk $TRUNK_VERSION" ]; then
+  log "ok: trunk $TRUNK_VERSION"
+else
+  # --locked: the only way trunk 0.21.14 builds on current Rust (about 9 min, 2 GB peak).
+  log "installing trunk $TRUNK_VERSION (found: '$(version_of trunk)'); takes ~9 minutes"
+  timed cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# --- wasm-bindgen-cli ----------------------------------------------------------------------
+if [ "$(version_of wasm-bindgen)" = "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  log "ok: wasm-bindgen $WASM_BINDGEN_VERSION"
+else
+  # No --locked: its lockfile pins a crate version the registry mirror lacks.
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (found: '$(version_of wasm-bindgen)')"
+  timed cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# --- wasm-opt (npm binaryen) ---------------------------------------------------------------
+wasm_opt="$BINARYEN_DIR/node_modules/.bin/wasm-opt"
+if [ -x "$wasm_opt" ] && "$wasm_opt" --version 2>/dev/null | grep -q "(version_$BINARYEN_VERSION)"; then
+  log "ok: wasm-opt version_$BINARYEN_VERSION ($wasm_opt)"
+else
+  if ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+  log "installing npm binaryen@$BINARYEN_VERSION.0.0 into $BINARYEN_DIR"
+  mkdir -p "$BINARYEN_DIR"
+  timed npm install --prefix "$BINARYEN_DIR" --no-audit --no-fund --loglevel=error \
+    "binaryen@$BINARYEN_VERSION.0.0"
+  "$wasm_opt" --version
+fi
+if [ "$(command -v wasm-opt)" != "$wasm_opt" ]; then
+  log "warning: 'wasm-opt' on PATH is $(command -v wasm-opt || echo none), not $wasm_opt" >&2
+fi
+
+# --- cargo-nextest -------------------------------------------------------------------------
+if command -v cargo-nextest >/dev/null 2>&1; then
+  log "ok: $(version_of cargo-nextest)"
+else
+  log "installing cargo-nextest"
+  timed cargo install cargo-nextest --locked
+fi
+
+# --- chromium + chromedriver (only with --browser) -----------------------------------------
+if [ "$browser" = 1 ]; then
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    log "ok: $(/usr/bin/chromium --version 2>/dev/null | head -n 1), chromedriver present"
+  else
+    timed apt_install chromium chromium-driver
+  fi
+fi
+
+log "all tools present. In your shell: source $ROOT/scripts/env.sh"

@@ -1,0 +1,3 @@
+//! Reusable building blocks of the console.
+
+pub mod sidebar;

@@ -1,0 +1,15 @@
+//! The carrier list at `/dashboard/carriers` (placeholder for now).
+
+use leptos::prelude::*;
+
+#[component]
+pub fn CarriersList() -> impl IntoView {
+    view! {
+        <header class="page-header">
+            <h1>"Carriers"</h1>
+        </header>
+        <section class="card placeholder">
+            <p>"The carrier screens are coming soon."</p>
+        </section>
+    }
+}
