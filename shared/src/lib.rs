@@ -4,6 +4,7 @@
 //! hold an invalid value: the SPA calls the same `parse` to disable buttons
 //! and show messages, the API calls it to answer 422.
 
+pub mod accounts;
 pub mod carrier;
 pub mod dto;
 pub mod errors;

@@ -1,0 +1,315 @@
+//! Accounts, bots, the audit log and the campaign number pool: rules and DTOs.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::errors::FieldErrors;
+
+/// Who may do what. Carrier setup is super admin only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Member,
+    Admin,
+    SuperAdmin,
+}
+
+impl Role {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "member" => Ok(Self::Member),
+            "admin" => Ok(Self::Admin),
+            "super_admin" => Ok(Self::SuperAdmin),
+            _ => Err("Role must be member, admin or super_admin.".into()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Admin => "admin",
+            Self::SuperAdmin => "super_admin",
+        }
+    }
+}
+
+/// A login email: trimmed, lower-cased, one `@` with text on both sides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let email = input.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && matches!(email.split_once('@'), Some((local, domain))
+                if !local.is_empty() && !domain.is_empty() && !domain.contains('@'));
+        if valid {
+            Ok(Self(email))
+        } else {
+            Err("Enter an email address such as admin@example.com.".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Shortest and longest account password.
+pub const PASSWORD_MIN: usize = 12;
+pub const PASSWORD_MAX: usize = 128;
+
+/// A new account password (the login form does not check this rule, so a
+/// user whose password predates it can still log in).
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
+        return Err(format!(
+            "Password must be {PASSWORD_MIN}–{PASSWORD_MAX} characters long."
+        ));
+    }
+    Ok(())
+}
+
+/// A bot's display name: not blank, at most 100 characters.
+pub fn parse_bot_name(input: &str) -> Result<String, String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err("Name is required.".into());
+    }
+    if name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err("Name must be at most 100 characters, without control characters.".into());
+    }
+    Ok(name.to_owned())
+}
+
+/// The LiveKit agent a bot dispatches: letters, digits, `-`, `_` and `.`.
+pub fn parse_agent_name(input: &str) -> Result<String, String> {
+    let name = input.trim();
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err("Agent name is required: letters, digits, dashes, dots and underscores (at most 128).".into())
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// The signed-in account, as `GET /me` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    /// IANA name, e.g. `Asia/Kolkata`; times are shown in it.
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginResponse {
+    /// The same JWT the session cookie holds, for `Authorization: Bearer`.
+    pub token: String,
+    pub token_type: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: OffsetDateTime,
+    pub user: Me,
+}
+
+/// Body of `PATCH /me`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MePatch {
+    /// IANA time zone name.
+    pub timezone: Option<String>,
+    /// Required with `new_password`.
+    pub current_password: Option<String>,
+    pub new_password: Option<String>,
+}
+
+/// Body of `POST /users`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UserCreate {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Role))]
+    #[serde(default)]
+    pub role: String,
+    pub timezone: Option<String>,
+}
+
+impl UserCreate {
+    /// Field rules that need no database (the time zone is checked by the API).
+    pub fn validate(&self) -> Result<(Email, Role), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let email = errors.check("email", Email::parse(&self.email));
+        errors.check("password", check_new_password(&self.password));
+        let role = errors.check("role", Role::parse(&self.role));
+        match (email, role) {
+            (Some(email), Some(role)) if errors.is_empty() => Ok((email, role)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Body of `PATCH /users/{id}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Role>))]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub timezone: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
+/// A bot that can answer inbound calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Bot {
+    pub id: Uuid,
+    pub name: String,
+    /// The LiveKit agent dispatched for calls to this bot's numbers.
+    pub agent_name: String,
+}
+
+/// Body of `POST /bots`, and of `PATCH /bots/{id}` with fields optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BotWrite {
+    pub name: Option<String>,
+    pub agent_name: Option<String>,
+}
+
+impl BotWrite {
+    /// The bot after applying this body to `current` (all fields required
+    /// when there is no current bot).
+    pub fn apply(&self, current: Option<&Bot>) -> Result<(String, String), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = self
+            .name
+            .as_deref()
+            .or(current.map(|b| b.name.as_str()))
+            .unwrap_or("");
+        let agent = self
+            .agent_name
+            .as_deref()
+            .or(current.map(|b| b.agent_name.as_str()))
+            .unwrap_or("");
+        let name = errors.check("name", parse_bot_name(name));
+        let agent = errors.check("agent_name", parse_agent_name(agent));
+        match (name, agent) {
+            (Some(name), Some(agent)) => Ok((name, agent)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// One audit log row. `fields` names what changed, never secret values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: OffsetDateTime,
+    pub actor_id: Option<Uuid>,
+    pub actor_email: Option<String>,
+    /// e.g. `carrier.update`, `login.failure`.
+    pub action: String,
+    pub target_type: String,
+    pub target_id: Option<String>,
+    pub fields: Vec<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub next_cursor: Option<String>,
+}
+
+/// An outbound-capable number of a synced carrier, for a campaign's pool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PoolNumber {
+    pub number_id: Uuid,
+    pub number: String,
+    pub normalized: String,
+    pub label: Option<String>,
+    pub carrier_id: Uuid,
+    pub carrier_name: String,
+    pub outbound_cps: f64,
+    pub outbound_burst: u32,
+    pub outbound_channels: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(Email::parse(" Admin@Example.COM ").unwrap().as_str(), "admin@example.com");
+        for bad in ["", "admin", "@x", "a@", "a b@x.y", "a@b@c"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_and_roles() {
+        assert!(check_new_password(&"x".repeat(11)).is_err());
+        assert!(check_new_password(&"x".repeat(12)).is_ok());
+        assert!(check_new_password(&"x".repeat(129)).is_err());
+        assert_eq!(Role::parse("super_admin").unwrap(), Role::SuperAdmin);
+        assert!(Role::parse("root").is_err());
+        assert!(Role::SuperAdmin > Role::Admin && Role::Admin > Role::Member);
+    }
+
+    #[test]
+    fn bots() {
+        let w = BotWrite { name: Some(" Receptionist ".into()), agent_name: Some("inbound-agent".into()) };
+        assert_eq!(w.apply(None).unwrap(), ("Receptionist".into(), "inbound-agent".into()));
+        let errors = BotWrite::default().apply(None).unwrap_err();
+        assert!(errors.get("name").is_some() && errors.get("agent_name").is_some());
+        assert!(parse_agent_name("has space").is_err());
+        let bot = Bot { id: Uuid::nil(), name: "A".into(), agent_name: "a".into() };
+        let renamed = BotWrite { name: Some("B".into()), agent_name: None }.apply(Some(&bot)).unwrap();
+        assert_eq!(renamed, ("B".into(), "a".into()));
+    }
+}
