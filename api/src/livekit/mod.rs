@@ -1,0 +1,17 @@
+//! Syncing carriers to LiveKit's SIP service.
+//!
+//! * [`client`]: the Twirp JSON client ([`LiveKitClient`]) and its errors;
+//! * [`types`]: the LiveKit messages, with LiveKit's field names;
+//! * [`plan`]: the pure desired-state planner for one carrier;
+//! * [`country`]: free-text country to ISO 3166-1 alpha-2.
+
+pub mod client;
+pub mod country;
+pub mod plan;
+pub mod types;
+
+pub use client::{LiveKitClient, LiveKitConfig, LiveKitError, LiveKitTimeouts};
+pub use plan::{
+    CarrierInput, DesiredRule, DesiredState, NumberInput, Owner, PlanError, parse_owner, plan,
+    same_rule, same_trunk,
+};

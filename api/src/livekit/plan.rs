@@ -1,0 +1,385 @@
+//! The LiveKit objects one carrier should have: pure code, no I/O.
+//!
+//! * an outbound trunk when the carrier has numbers that can place calls
+//!   (direction both/outbound);
+//! * an inbound trunk when it has numbers that take calls (both/inbound),
+//!   authenticated per the carrier's inbound mode;
+//! * one dispatch rule per inbound number whose bot exists, sending each
+//!   call to a new room with that bot's agent.
+//!
+//! Every object's `metadata` says it is ours (see [`Owner`]), so a full pass
+//! can tell our orphans from objects someone else made.
+
+use std::collections::BTreeSet;
+
+use ori_shared::carrier::{InboundAuth, Transport};
+use ori_shared::number::{Direction, PhoneNumber};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::country::iso_alpha2;
+use super::types::{
+    AuthPassword, RoomAgentDispatch, RoomConfiguration, SipDispatchRule, SipDispatchRuleIndividual,
+    SipDispatchRuleInfo, SipInboundTrunkInfo, SipOutboundTrunkInfo, SipTransport,
+};
+
+/// Each inbound call gets a new room named with this prefix.
+pub const ROOM_PREFIX: &str = "call-";
+
+/// One carrier as the planner needs it (password already decrypted).
+#[derive(Debug, Clone, Copy)]
+pub struct CarrierInput<'a> {
+    /// Identifies this Ori installation, so several can share one LiveKit.
+    pub installation_id: &'a str,
+    pub carrier_id: Uuid,
+    pub name: &'a str,
+    pub sip_address: &'a str,
+    pub transport: Transport,
+    /// The user's free text; sent only when it names a country.
+    pub destination_country: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub password: Option<&'a SecretString>,
+    pub inbound_auth: InboundAuth,
+    pub allowed_ips: &'a [String],
+    pub numbers: &'a [NumberInput],
+}
+
+/// One of the carrier's numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberInput {
+    pub id: Uuid,
+    /// The stored normalised form (E.164 when it could be derived).
+    pub normalized: String,
+    pub direction: Direction,
+    /// The bot's agent name; `None` when no bot is assigned or it was
+    /// deleted.
+    pub agent_name: Option<String>,
+}
+
+/// Why a carrier cannot be planned. The text is for the admin.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error(
+        "Inbound authentication is set to IP allowlist but no allowed IP is listed: \
+         add at least one, or LiveKit would accept calls from anywhere."
+    )]
+    EmptyAllowlist,
+    #[error("The carrier has no SIP Address, which LiveKit needs for outbound calls.")]
+    NoAddress,
+}
+
+/// A dispatch rule for one number. It is bound to the inbound trunk only
+/// when that trunk's id is known ([`DesiredRule::bind`]): a rule sent with
+/// no trunk would apply to every trunk in LiveKit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredRule {
+    pub number_id: Uuid,
+    rule: SipDispatchRuleInfo,
+}
+
+impl DesiredRule {
+    /// The rule as sent, restricted to `inbound_trunk_id`.
+    pub fn bind(&self, inbound_trunk_id: &str) -> SipDispatchRuleInfo {
+        SipDispatchRuleInfo {
+            trunk_ids: vec![inbound_trunk_id.to_owned()],
+            ..self.rule.clone()
+        }
+    }
+
+    /// The called number the rule is for.
+    pub fn number(&self) -> &str {
+        self.rule.numbers.first().map_or("", String::as_str)
+    }
+
+    /// The agent the rule dispatches.
+    pub fn agent_name(&self) -> &str {
+        self.rule
+            .room_config
+            .as_ref()
+            .and_then(|c| c.agents.first())
+            .map_or("", |a| a.agent_name.as_str())
+    }
+}
+
+/// Everything LiveKit should hold for one carrier.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DesiredState {
+    pub outbound: Option<SipOutboundTrunkInfo>,
+    pub inbound: Option<SipInboundTrunkInfo>,
+    /// In the order of the carrier's numbers.
+    pub dispatch_rules: Vec<DesiredRule>,
+}
+
+impl DesiredState {
+    pub fn is_empty(&self) -> bool {
+        self.outbound.is_none() && self.inbound.is_none() && self.dispatch_rules.is_empty()
+    }
+}
+
+/// Computes what LiveKit should hold for `carrier`.
+pub fn plan(carrier: &CarrierInput<'_>) -> Result<DesiredState, PlanError> {
+    let outbound_numbers = numbers_where(carrier.numbers, Direction::is_outbound);
+    let inbound_numbers = numbers_where(carrier.numbers, Direction::is_inbound);
+    let username = nonblank(carrier.username).unwrap_or_default().to_owned();
+    let password = carrier
+        .password
+        .map(AuthPassword::new)
+        .filter(|p| !p.is_empty())
+        .unwrap_or_default();
+
+    let outbound = if outbound_numbers.is_empty() {
+        None
+    } else {
+        let address = carrier.sip_address.trim();
+        if address.is_empty() {
+            return Err(PlanError::NoAddress);
+        }
+        Some(SipOutboundTrunkInfo {
+            sip_trunk_id: String::new(),
+            name: format!("{} (outbound)", carrier.name),
+            metadata: owner_metadata(carrier, None),
+            address: address.to_owned(),
+            destination_country: nonblank(carrier.destination_country)
+                .and_then(iso_alpha2)
+                .unwrap_or_default()
+                .to_owned(),
+            transport: SipTransport::from(carrier.transport),
+            numbers: outbound_numbers,
+            auth_username: username.clone(),
+            auth_password: password.clone(),
+        })
+    };
+
+    let inbound = if inbound_numbers.is_empty() {
+        None
+    } else {
+        let allowed_addresses: Vec<String> = carrier
+            .allowed_ips
+            .iter()
+            .map(|ip| ip.trim())
+            .filter(|ip| !ip.is_empty())
+            .map(str::to_owned)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let (auth_username, auth_password) = match carrier.inbound_auth {
+            InboundAuth::Digest => (username, password),
+            InboundAuth::IpAllowlist => {
+                if allowed_addresses.is_empty() {
+                    return Err(PlanError::EmptyAllowlist);
+                }
+                (String::new(), AuthPassword::default())
+            }
+        };
+        Some(SipInboundTrunkInfo {
+            sip_trunk_id: String::new(),
+            name: format!("{} (inbound)", carrier.name),
+            metadata: owner_metadata(carrier, None),
+            // Never empty here, which also satisfies LiveKit's rule that an
+            // inbound trunk sets credentials, addresses or numbers.
+            numbers: inbound_numbers,
+            allowed_addresses,
+            allowed_numbers: Vec::new(),
+            auth_username,
+            auth_password,
+        })
+    };
+
+    let mut seen = BTreeSet::new();
+    let dispatch_rules = if inbound.is_none() {
+        Vec::new()
+    } else {
+        carrier
+            .numbers
+            .iter()
+            .filter(|n| n.direction.is_inbound())
+            .filter_map(|n| {
+                let number = n.normalized.trim();
+                let agent = nonblank(n.agent_name.as_deref())?;
+                // Two rules on one trunk and number would conflict in
+                // LiveKit; the first number wins.
+                if number.is_empty() || !seen.insert(PhoneNumber::match_key(number)) {
+                    return None;
+                }
+                Some(DesiredRule {
+                    number_id: n.id,
+                    rule: SipDispatchRuleInfo {
+                        rule: Some(SipDispatchRule {
+                            dispatch_rule_individual: Some(SipDispatchRuleIndividual {
+                                room_prefix: ROOM_PREFIX.to_owned(),
+                                pin: String::new(),
+                            }),
+                            ..Default::default()
+                        }),
+                        numbers: vec![number.to_owned()],
+                        name: format!("{}: {number}", carrier.name),
+                        metadata: owner_metadata(carrier, Some(n.id)),
+                        room_config: Some(RoomConfiguration {
+                            agents: vec![RoomAgentDispatch {
+                                agent_name: agent.to_owned(),
+                                metadata: String::new(),
+                            }],
+                        }),
+                        ..Default::default()
+                    },
+                })
+            })
+            .collect()
+    };
+
+    Ok(DesiredState {
+        outbound,
+        inbound,
+        dispatch_rules,
+    })
+}
+
+fn nonblank(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// The normalised numbers for which `keep(direction)`, without blanks or
+/// duplicates (by LiveKit's match key), sorted.
+fn numbers_where(numbers: &[NumberInput], keep: fn(Direction) -> bool) -> Vec<String> {
+    let mut keys = BTreeSet::new();
+    let mut out: Vec<String> = numbers
+        .iter()
+        .filter(|n| keep(n.direction))
+        .map(|n| n.normalized.trim())
+        .filter(|n| !n.is_empty() && keys.insert(PhoneNumber::match_key(n)))
+        .map(str::to_owned)
+        .collect();
+    out.sort();
+    out
+}
+
+/// Who a LiveKit object belongs to, as its `metadata` records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub installation: String,
+    pub carrier_id: Uuid,
+    /// Set on dispatch rules: the number the rule is for.
+    pub number_id: Option<Uuid>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct MetadataDoc {
+    ori: OriTag,
+}
+
+#[derive(Serialize, Deserialize)]
+struct OriTag {
+    installation: String,
+    carrier: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    number: Option<Uuid>,
+}
+
+/// `{"ori":{"installation":"…","carrier":"<uuid>","number":"<uuid>"}}`.
+pub fn owner_metadata_for(installation: &str, carrier_id: Uuid, number_id: Option<Uuid>) -> String {
+    let doc = MetadataDoc {
+        ori: OriTag {
+            installation: installation.to_owned(),
+            carrier: carrier_id,
+            number: number_id,
+        },
+    };
+    // Strings and UUIDs always serialise.
+    serde_json::to_string(&doc).unwrap_or_default()
+}
+
+fn owner_metadata(carrier: &CarrierInput<'_>, number_id: Option<Uuid>) -> String {
+    owner_metadata_for(carrier.installation_id, carrier.carrier_id, number_id)
+}
+
+/// The owner recorded in an object's `metadata`, or `None` when the
+/// object is not tagged by Ori (any other text, or JSON without our tag).
+pub fn parse_owner(metadata: &str) -> Option<Owner> {
+    let doc: MetadataDoc = serde_json::from_str(metadata).ok()?;
+    if doc.ori.installation.is_empty() {
+        return None;
+    }
+    Some(Owner {
+        installation: doc.ori.installation,
+        carrier_id: doc.ori.carrier,
+        number_id: doc.ori.number,
+    })
+}
+
+fn sorted(items: &[String]) -> Vec<&str> {
+    let mut out: Vec<&str> = items.iter().map(String::as_str).collect();
+    out.sort_unstable();
+    out
+}
+
+/// A trunk kind that [`same_trunk`] can compare.
+pub trait TrunkFields {
+    /// Whether the fields the planner sets are equal (lists compared as
+    /// sets, in any order); ids and every other field are ignored.
+    fn same_fields(&self, other: &Self) -> bool;
+}
+
+impl TrunkFields for SipOutboundTrunkInfo {
+    fn same_fields(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.metadata == other.metadata
+            && self.address == other.address
+            && self.destination_country == other.destination_country
+            && self.transport == other.transport
+            && sorted(&self.numbers) == sorted(&other.numbers)
+            && self.auth_username == other.auth_username
+            && self.auth_password == other.auth_password
+    }
+}
+
+impl TrunkFields for SipInboundTrunkInfo {
+    fn same_fields(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.metadata == other.metadata
+            && sorted(&self.numbers) == sorted(&other.numbers)
+            && sorted(&self.allowed_addresses) == sorted(&other.allowed_addresses)
+            && self.auth_username == other.auth_username
+            && self.auth_password == other.auth_password
+    }
+}
+
+/// Whether `remote` already matches `desired`, so no update is needed.
+pub fn same_trunk<T: TrunkFields>(desired: &T, remote: &T) -> bool {
+    desired.same_fields(remote)
+}
+
+fn individual_prefix(rule: &SipDispatchRuleInfo) -> Option<(&str, &str)> {
+    let r = rule.rule.as_ref()?;
+    if r.dispatch_rule_direct.is_some() || r.dispatch_rule_callee.is_some() {
+        return None;
+    }
+    let i = r.dispatch_rule_individual.as_ref()?;
+    Some((i.room_prefix.as_str(), i.pin.as_str()))
+}
+
+fn agent_names(rule: &SipDispatchRuleInfo) -> Vec<&str> {
+    let mut names: Vec<&str> = rule
+        .room_config
+        .as_ref()
+        .map(|c| c.agents.iter().map(|a| a.agent_name.as_str()).collect())
+        .unwrap_or_default();
+    names.sort_unstable();
+    names
+}
+
+/// Whether `remote` already matches `desired` (a [`DesiredRule::bind`]
+/// result): name, metadata, rule kind, room prefix and pin, trunks, called
+/// numbers and agents.
+pub fn same_rule(desired: &SipDispatchRuleInfo, remote: &SipDispatchRuleInfo) -> bool {
+    desired.name == remote.name
+        && desired.metadata == remote.metadata
+        && individual_prefix(desired).is_some()
+        && individual_prefix(desired) == individual_prefix(remote)
+        && sorted(&desired.trunk_ids) == sorted(&remote.trunk_ids)
+        && sorted(&desired.numbers) == sorted(&remote.numbers)
+        && agent_names(desired) == agent_names(remote)
+}
+
+#[cfg(test)]
+mod tests;
