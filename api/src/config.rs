@@ -27,6 +27,20 @@ pub struct Settings {
     pub secret_key: Option<SecretString>,
     #[serde(skip_serializing)]
     pub secret_key_file: Option<PathBuf>,
+    /// Signs session tokens (at least 32 characters). Generated into the
+    /// data directory when unset; replicas must share one.
+    #[serde(skip_serializing)]
+    pub jwt_secret: Option<SecretString>,
+    #[serde(skip_serializing)]
+    pub jwt_secret_file: Option<PathBuf>,
+    /// How long a login lasts.
+    pub session_hours: u64,
+    /// The first super admin, created when no account exists.
+    pub admin_email: Option<String>,
+    #[serde(skip_serializing)]
+    pub admin_password: Option<SecretString>,
+    #[serde(skip_serializing)]
+    pub admin_password_file: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -39,6 +53,12 @@ impl Default for Settings {
             body_limit: 64 * 1024,
             secret_key: None,
             secret_key_file: None,
+            jwt_secret: None,
+            jwt_secret_file: None,
+            session_hours: 12,
+            admin_email: None,
+            admin_password: None,
+            admin_password_file: None,
         }
     }
 }

@@ -68,17 +68,8 @@ impl SecretBox {
             path: path.display().to_string(),
             source,
         };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Self::from_base64(&SecretString::from(text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = Aes256Gcm::generate_key(&mut OsRng);
-                write_private(&path, &STANDARD.encode(key)).map_err(io_err)?;
-                Ok(Self {
-                    cipher: Aes256Gcm::new(&key),
-                })
-            }
-            Err(e) => Err(io_err(e)),
-        }
+        let key = load_or_create_key_file(&path).map_err(io_err)?;
+        Self::from_base64(&key)
     }
 
     pub fn encrypt(&self, plaintext: &str) -> Vec<u8> {
@@ -109,6 +100,27 @@ impl SecretBox {
         String::from_utf8(plain)
             .map(SecretString::from)
             .map_err(|_| CryptoError::Decrypt)
+    }
+}
+
+/// The base64 key in `path`, or a new random 32-byte key written there
+/// (owner-only permissions) when the file does not exist yet.
+pub fn load_or_create_key_file(path: &Path) -> std::io::Result<SecretString> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(SecretString::from(text.trim().to_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = Aes256Gcm::generate_key(&mut OsRng);
+            let text = STANDARD.encode(key);
+            match write_private(path, &text) {
+                Ok(()) => Ok(SecretString::from(text)),
+                // Another process created it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(SecretString::from(
+                    std::fs::read_to_string(path)?.trim().to_owned(),
+                )),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
     }
 }
 

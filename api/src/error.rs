@@ -14,11 +14,17 @@ pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
     NotFound(String),
     #[error("{detail}")]
     Conflict { field: &'static str, detail: String },
     #[error("the resource changed since it was read")]
     PreconditionFailed,
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -69,7 +75,14 @@ impl ApiError {
                 Some("Something went wrong on our side. It has been logged.".into()),
                 vec![],
             ),
+            Self::TooManyRequests { retry_after_secs } => (
+                "too-many-requests",
+                Some(format!("Too many failed attempts. Try again in {retry_after_secs} seconds.")),
+                vec![],
+            ),
             Self::BadRequest(d) => ("bad-request", Some(d.clone()), vec![]),
+            Self::Unauthorized(d) => ("unauthorized", Some(d.clone()), vec![]),
+            Self::Forbidden(d) => ("forbidden", Some(d.clone()), vec![]),
             Self::NotFound(d) => ("not-found", Some(d.clone()), vec![]),
             Self::UnsupportedMediaType(d) => ("unsupported-media-type", Some(d.clone()), vec![]),
             Self::Unavailable(d) => ("unavailable", Some(d.clone()), vec![]),
@@ -89,6 +102,9 @@ impl ResponseError for ApiError {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
@@ -104,12 +120,21 @@ impl ResponseError for ApiError {
             tracing::error!(error = format!("{e:#}"), "request failed");
         }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
-        HttpResponse::build(self.status_code())
-            .insert_header((
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/problem+json"),
-            ))
-            .body(body)
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        match self {
+            Self::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            _ => {}
+        }
+        response.body(body)
     }
 }
 

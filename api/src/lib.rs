@@ -1,10 +1,13 @@
 //! The Ori carrier console's server: REST API, LiveKit sync and the SPA.
 
+pub mod auth;
+pub mod bootstrap;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod etag;
+pub mod livekit;
 pub mod openapi;
 pub mod routes;
 pub mod startup;

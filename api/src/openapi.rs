@@ -2,9 +2,11 @@
 //! `openapi.json` at the repository root is this document, committed; a
 //! test fails when the two drift apart.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
-use crate::routes::{carriers, health, numbers};
+use crate::auth::extract::SESSION_COOKIE;
+use crate::routes::{audit, auth, bots, carriers, health, numbers, pool, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,9 +16,24 @@ use crate::routes::{carriers, health, numbers};
             Errors are RFC 9457 `application/problem+json`; 422 answers list each field's problem.",
         version = "1.0.0",
     ),
+    modifiers(&SecuritySchemes),
     paths(
         health::healthz,
         health::readyz,
+        auth::login,
+        auth::logout,
+        auth::me,
+        auth::update_me,
+        users::list,
+        users::create,
+        users::update,
+        users::delete,
+        bots::list,
+        bots::create,
+        bots::update,
+        bots::delete,
+        audit::list,
+        pool::list,
         carriers::list,
         carriers::create,
         carriers::get,
@@ -28,12 +45,40 @@ use crate::routes::{carriers, health, numbers};
         numbers::delete,
     ),
     tags(
+        (name = "auth", description = "Logging in; the signed-in account"),
         (name = "carriers", description = "SIP carriers (trunks)"),
         (name = "numbers", description = "A carrier's phone numbers (DIDs)"),
+        (name = "bots", description = "Bots that answer inbound calls"),
+        (name = "users", description = "Accounts (super admin only)"),
+        (name = "audit", description = "Who changed what"),
+        (name = "campaigns", description = "What campaigns can use"),
         (name = "health", description = "Probes"),
     )
 )]
 pub struct ApiDoc;
+
+/// The two ways to authenticate: the SPA's session cookie, or a Bearer token
+/// from `POST /api/v1/auth/login`.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
+        );
+    }
+}
 
 /// The document as committed: pretty JSON with a trailing newline.
 pub fn document() -> String {

@@ -2,23 +2,27 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use actix_files::{Files, NamedFile};
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse, fn_service};
 use actix_web::error::{InternalError, JsonPayloadError};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::{App, HttpMessage, HttpResponse, HttpServer, ResponseError, web};
 use anyhow::Context;
+use tokio::sync::Notify;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::password;
+use crate::bootstrap;
 use crate::config::{Settings, read_secret};
 use crate::crypto::SecretBox;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
-use crate::routes::{self, AppState, health};
+use crate::routes::{self, AppState, LoginLimits, health};
 
 pub struct Application {
     port: u16,
@@ -35,7 +39,16 @@ impl Application {
         )
         .context("reading ORI_SECRET_KEY_FILE")?;
         let secrets = SecretBox::load_or_create(key.as_ref(), &settings.data_dir)?;
-        let state = AppState { db, secrets };
+        let jwt = bootstrap::jwt_keys(settings)?;
+        bootstrap::first_admin(&db, settings).await?;
+        tokio::task::spawn_blocking(password::warm_up);
+        let state = AppState {
+            db,
+            secrets,
+            jwt,
+            login_limits: Arc::new(LoginLimits::default()),
+            sync_wakeup: Arc::new(Notify::new()),
+        };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -63,6 +76,15 @@ fn serve(listener: TcpListener, state: AppState, settings: &Settings) -> anyhow:
     let openapi = ApiDoc::openapi();
     let server = HttpServer::new(move || {
         let app = App::new()
+            .wrap_fn(|req, srv| {
+                let path = req.path().to_owned();
+                let response = srv.call(req);
+                async move {
+                    let mut response = response.await?;
+                    security_headers(&path, response.headers_mut());
+                    Ok(response)
+                }
+            })
             .wrap_fn(|req, srv| {
                 let id = req.extensions().get::<RequestId>().copied();
                 let response = srv.call(req);
@@ -120,6 +142,38 @@ fn serve(listener: TcpListener, state: AppState, settings: &Settings) -> anyhow:
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// The page may load code only from this origin (plus compiling the SPA's
+/// wasm), never be framed, and never be sniffed as another type.
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; \
+    base-uri 'none'; frame-ancestors 'none'";
+/// Swagger UI styles itself inline and uses data: images.
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+fn security_headers(path: &str, headers: &mut HeaderMap) {
+    let csp = if path.starts_with("/docs") {
+        DOCS_CSP
+    } else {
+        CSP
+    };
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if path.starts_with("/api/") {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 /// JSON bodies: size limit, and problem+json for every way a body can be bad.

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ori_shared::carrier::{InboundAuth, Transport};
 use ori_shared::dto::{CarrierConfig, CarrierCurrent, CarrierSummary, SyncStatus};
 use sqlx::any::AnyRow;
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::{Db, like_escape};
@@ -159,11 +159,11 @@ pub async fn get(db: &Db, id: Uuid) -> sqlx::Result<Option<CarrierRecord>> {
     record(&row, ips).map(Some)
 }
 
-pub async fn insert(db: &Db, write: &CarrierWrite<'_>) -> sqlx::Result<Uuid> {
+/// Inserts a carrier; the caller's transaction also holds its audit row.
+pub async fn insert(conn: &mut AnyConnection, write: &CarrierWrite<'_>) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
     let now = now_ms();
     let c = write.config;
-    let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO carriers (id, name, name_key, search_text, sip_address, transport, \
          destination_country, username, password_secret, inbound_auth, outbound_cps, \
@@ -184,23 +184,21 @@ pub async fn insert(db: &Db, write: &CarrierWrite<'_>) -> sqlx::Result<Uuid> {
     .bind(i64::from(c.burst.get()))
     .bind(i64::from(c.channels.get()))
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    replace_allowed_ips(&mut tx, id, &write.allowed_ips()).await?;
-    tx.commit().await?;
+    replace_allowed_ips(conn, id, &write.allowed_ips()).await?;
     Ok(id)
 }
 
 /// Writes the new configuration if the carrier is still at `version`;
 /// `false` when someone else changed it first.
 pub async fn update(
-    db: &Db,
+    conn: &mut AnyConnection,
     id: Uuid,
     version: i64,
     write: &CarrierWrite<'_>,
 ) -> sqlx::Result<bool> {
     let c = write.config;
-    let mut tx = db.pool.begin().await?;
     let updated = sqlx::query(
         "UPDATE carriers SET name = $3, name_key = $4, search_text = $5, sip_address = $6, \
          transport = $7, destination_country = $8, username = $9, password_secret = $10, \
@@ -223,25 +221,24 @@ pub async fn update(
     .bind(i64::from(c.burst.get()))
     .bind(i64::from(c.channels.get()))
     .bind(now_ms())
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
     if updated == 0 {
         return Ok(false);
     }
-    replace_allowed_ips(&mut tx, id, &write.allowed_ips()).await?;
-    tx.commit().await?;
+    replace_allowed_ips(conn, id, &write.allowed_ips()).await?;
     Ok(true)
 }
 
 async fn replace_allowed_ips(
-    tx: &mut Transaction<'_, Any>,
+    conn: &mut AnyConnection,
     id: Uuid,
     ips: &[String],
 ) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM carrier_allowed_ips WHERE carrier_id = $1")
         .bind(id.to_string())
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     for (position, ip) in ips.iter().enumerate() {
         sqlx::query(
@@ -250,7 +247,7 @@ async fn replace_allowed_ips(
         .bind(id.to_string())
         .bind(position as i64)
         .bind(ip)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     Ok(())
@@ -258,19 +255,23 @@ async fn replace_allowed_ips(
 
 /// Deletes the carrier if it is still at `version` (any version when
 /// `None`); its numbers and allowlist go with it.
-pub async fn delete(db: &Db, id: Uuid, version: Option<i64>) -> sqlx::Result<bool> {
+pub async fn delete(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    version: Option<i64>,
+) -> sqlx::Result<bool> {
     let result = match version {
         Some(v) => {
             sqlx::query("DELETE FROM carriers WHERE id = $1 AND version = $2")
                 .bind(id.to_string())
                 .bind(v)
-                .execute(&db.pool)
+                .execute(conn)
                 .await?
         }
         None => {
             sqlx::query("DELETE FROM carriers WHERE id = $1")
                 .bind(id.to_string())
-                .execute(&db.pool)
+                .execute(conn)
                 .await?
         }
     };
@@ -278,7 +279,7 @@ pub async fn delete(db: &Db, id: Uuid, version: Option<i64>) -> sqlx::Result<boo
 }
 
 /// Marks the carrier's configuration changed after a write to its numbers.
-pub async fn touch_config(conn: &mut sqlx::AnyConnection, id: Uuid) -> sqlx::Result<()> {
+pub async fn touch_config(conn: &mut AnyConnection, id: Uuid) -> sqlx::Result<()> {
     sqlx::query("UPDATE carriers SET config_rev = config_rev + 1, updated_at = $2 WHERE id = $1")
         .bind(id.to_string())
         .bind(now_ms())

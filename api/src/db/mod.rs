@@ -1,8 +1,12 @@
 //! The database: SQLite (embedded default) or PostgreSQL, chosen by URL, with
 //! one set of portable runtime queries (`$n` placeholders work on both).
 
+pub mod audit;
+pub mod bots;
 pub mod carriers;
 pub mod numbers;
+pub mod pool;
+pub mod users;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 use ori_shared::dto::{NumberConfig, PhoneNumberView};
 use ori_shared::number::{Direction, NumberLabel, PhoneNumber};
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::Db;
@@ -111,14 +111,13 @@ pub async fn bot_exists(db: &Db, bot_id: Uuid) -> sqlx::Result<bool> {
 
 /// Adds a number and marks its carrier for sync, in one transaction.
 pub async fn insert(
-    db: &Db,
+    conn: &mut AnyConnection,
     carrier_id: Uuid,
     config: &NumberConfig,
     normalized: &str,
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO phone_numbers (id, carrier_id, number, normalized, match_key, label, \
          direction, bot_id, created_at, updated_at) \
@@ -133,20 +132,18 @@ pub async fn insert(
     .bind(config.direction.as_str())
     .bind(config.bot_id.map(|b| b.to_string()))
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    touch_config(&mut tx, carrier_id).await?;
-    tx.commit().await?;
+    touch_config(conn, carrier_id).await?;
     Ok(id)
 }
 
 pub async fn update(
-    db: &Db,
+    conn: &mut AnyConnection,
     carrier_id: Uuid,
     id: Uuid,
     config: &NumberConfig,
 ) -> sqlx::Result<bool> {
-    let mut tx = db.pool.begin().await?;
     let n = sqlx::query(
         "UPDATE phone_numbers SET label = $3, direction = $4, bot_id = $5, updated_at = $6 \
          WHERE carrier_id = $1 AND id = $2",
@@ -157,29 +154,26 @@ pub async fn update(
     .bind(config.direction.as_str())
     .bind(config.bot_id.map(|b| b.to_string()))
     .bind(now_ms())
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
     if n == 0 {
         return Ok(false);
     }
-    touch_config(&mut tx, carrier_id).await?;
-    tx.commit().await?;
+    touch_config(conn, carrier_id).await?;
     Ok(true)
 }
 
-pub async fn delete(db: &Db, carrier_id: Uuid, id: Uuid) -> sqlx::Result<bool> {
-    let mut tx = db.pool.begin().await?;
+pub async fn delete(conn: &mut AnyConnection, carrier_id: Uuid, id: Uuid) -> sqlx::Result<bool> {
     let n = sqlx::query("DELETE FROM phone_numbers WHERE carrier_id = $1 AND id = $2")
         .bind(carrier_id.to_string())
         .bind(id.to_string())
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?
         .rows_affected();
     if n == 0 {
         return Ok(false);
     }
-    touch_config(&mut tx, carrier_id).await?;
-    tx.commit().await?;
+    touch_config(conn, carrier_id).await?;
     Ok(true)
 }

@@ -2,12 +2,16 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use ori_shared::dto::{Carrier, CarrierCreate, CarrierPage, CarrierPatch, PasswordChange, Problem};
+use ori_shared::dto::{
+    Carrier, CarrierConfig, CarrierCreate, CarrierPage, CarrierPatch, PasswordChange, Problem,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::AppState;
+use crate::auth::SuperAdmin;
+use crate::db::audit::{self, Event};
 use crate::db::carriers::{self as store, CarrierRecord, CarrierWrite, Cursor};
 use crate::error::{ApiError, ApiResult};
 use crate::etag::{check_if_match, etag};
@@ -79,13 +83,73 @@ fn password_secret(
     }
 }
 
+/// The names of the fields a write changes, for the audit log (the password
+/// by name only).
+fn changed_fields(old: &CarrierRecord, new: &CarrierConfig) -> Vec<&'static str> {
+    let ips: Vec<String> = new.allowed_ips.iter().map(ToString::to_string).collect();
+    let password_changed = match &new.password {
+        PasswordChange::Set(_) => true,
+        PasswordChange::Keep => false,
+        PasswordChange::Clear => old.password_secret.is_some(),
+    };
+    [
+        ("name", old.name != new.name.as_str()),
+        ("sip_address", old.sip_address != new.sip_address.as_str()),
+        ("transport", old.transport != new.transport),
+        (
+            "destination_country",
+            old.destination_country != new.destination_country,
+        ),
+        ("username", old.username != new.username),
+        ("password", password_changed),
+        ("inbound_auth", old.inbound_auth != new.inbound_auth),
+        ("allowed_ips", old.allowed_ips != ips),
+        ("outbound_cps", old.cps != new.cps.get()),
+        ("outbound_burst", old.burst != new.burst.get()),
+        ("outbound_channels", old.channels != new.channels.get()),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect()
+}
+
+/// The fields a create sets, for the audit log.
+fn set_fields(config: &CarrierConfig) -> Vec<&'static str> {
+    let mut fields = vec![
+        "name",
+        "sip_address",
+        "transport",
+        "inbound_auth",
+        "outbound_cps",
+        "outbound_burst",
+        "outbound_channels",
+    ];
+    if config.destination_country.is_some() {
+        fields.push("destination_country");
+    }
+    if config.username.is_some() {
+        fields.push("username");
+    }
+    if matches!(config.password, PasswordChange::Set(_)) {
+        fields.push("password");
+    }
+    if !config.allowed_ips.is_empty() {
+        fields.push("allowed_ips");
+    }
+    fields
+}
+
 /// List carriers, with search and keyset pagination.
 #[utoipa::path(get, path = "/api/v1/carriers", tag = "carriers", params(ListQuery),
+    security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, body = CarrierPage),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
+    _: SuperAdmin,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -105,13 +169,8 @@ pub async fn list(
         })?),
         None => None,
     };
-    let page = store::list(
-        &state.db,
-        query.q.as_deref().unwrap_or(""),
-        limit,
-        cursor.as_ref(),
-    )
-    .await?;
+    let q = query.q.as_deref().unwrap_or("");
+    let page = store::list(&state.db, q, limit, cursor.as_ref()).await?;
     Ok(HttpResponse::Ok().json(CarrierPage {
         items: page.items,
         total: page.total,
@@ -121,13 +180,17 @@ pub async fn list(
 
 /// Create a carrier; omitted fields take the spec's defaults.
 #[utoipa::path(post, path = "/api/v1/carriers", tag = "carriers", request_body = CarrierCreate,
+    security(("session" = []), ("bearer" = [])),
     responses(
         (status = 201, body = Carrier, headers(("ETag" = String), ("Location" = String))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
+    SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
     body: web::Json<CarrierCreate>,
 ) -> ApiResult<HttpResponse> {
@@ -136,7 +199,12 @@ pub async fn create(
         password_secret: password_secret(&state, &config.password, None),
         config: &config,
     };
-    let id = store::insert(&state.db, &write).await?;
+    let mut tx = state.db.pool.begin().await?;
+    let id = store::insert(&mut tx, &write).await?;
+    let event = Event::new("carrier.create", "carrier", id).fields(set_fields(&config));
+    audit::record(&mut tx, Some(&user), event).await?;
+    tx.commit().await?;
+    state.changed();
     let record = load(&state, id).await?;
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, format!("/api/v1/carriers/{id}")));
@@ -146,11 +214,18 @@ pub async fn create(
 /// Read one carrier. The password is never returned, only `has_password`.
 #[utoipa::path(get, path = "/api/v1/carriers/{id}", tag = "carriers",
     params(("id" = Uuid, Path, description = "Carrier id")),
+    security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, body = Carrier, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    _: SuperAdmin,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     let record = load(&state, *id).await?;
     Ok(with_etag(HttpResponse::Ok(), &record))
 }
@@ -165,14 +240,18 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<H
         ("id" = Uuid, Path, description = "Carrier id"),
         ("If-Match" = Option<String>, Header, description = "ETag the change is based on"),
     ),
+    security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, body = Carrier, headers(("ETag" = String))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
+    SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
@@ -185,18 +264,26 @@ pub async fn update(
         let config = body
             .apply(&record.current())
             .map_err(ApiError::Validation)?;
+        let fields = changed_fields(&record, &config);
+        if fields.is_empty() {
+            // Nothing changes: no new version, no sync, no audit row.
+            return Ok(with_etag(HttpResponse::Ok(), &record));
+        }
+        let stored = record.password_secret.as_deref();
         let write = CarrierWrite {
-            password_secret: password_secret(
-                &state,
-                &config.password,
-                record.password_secret.as_deref(),
-            ),
+            password_secret: password_secret(&state, &config.password, stored),
             config: &config,
         };
-        if store::update(&state.db, *id, record.version, &write).await? {
+        let mut tx = state.db.pool.begin().await?;
+        if store::update(&mut tx, *id, record.version, &write).await? {
+            let event = Event::new("carrier.update", "carrier", *id).fields(fields);
+            audit::record(&mut tx, Some(&user), event).await?;
+            tx.commit().await?;
+            state.changed();
             let record = load(&state, *id).await?;
             return Ok(with_etag(HttpResponse::Ok(), &record));
         }
+        tx.rollback().await?;
         if conditional {
             return Err(ApiError::PreconditionFailed);
         }
@@ -210,12 +297,16 @@ pub async fn update(
         ("id" = Uuid, Path, description = "Carrier id"),
         ("If-Match" = Option<String>, Header, description = "ETag the deletion is based on"),
     ),
+    security(("session" = []), ("bearer" = [])),
     responses(
         (status = 204, description = "Deleted, with its numbers"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete(
+    SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
@@ -226,11 +317,16 @@ pub async fn delete(
         .headers()
         .contains_key(header::IF_MATCH)
         .then_some(record.version);
-    if !store::delete(&state.db, *id, expected).await? {
+    let mut tx = state.db.pool.begin().await?;
+    if !store::delete(&mut tx, *id, expected).await? {
         return Err(match expected {
             Some(_) => ApiError::PreconditionFailed,
             None => ApiError::not_found("carrier"),
         });
     }
+    let event = Event::new("carrier.delete", "carrier", *id).detail(record.name.clone());
+    audit::record(&mut tx, Some(&user), event).await?;
+    tx.commit().await?;
+    state.changed();
     Ok(HttpResponse::NoContent().finish())
 }

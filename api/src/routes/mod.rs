@@ -1,11 +1,22 @@
 //! HTTP routes, one module per resource.
 
+pub mod audit;
+pub mod auth;
+pub mod bots;
 pub mod carriers;
 pub mod health;
 pub mod numbers;
+pub mod pool;
+pub mod users;
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::web;
+use tokio::sync::Notify;
 
+use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::FailureLimiter;
 use crate::crypto::SecretBox;
 use crate::db::Db;
 
@@ -14,10 +25,67 @@ use crate::db::Db;
 pub struct AppState {
     pub db: Db,
     pub secrets: SecretBox,
+    pub jwt: JwtKeys,
+    pub login_limits: Arc<LoginLimits>,
+    /// Wakes the LiveKit reconciler after a change.
+    pub sync_wakeup: Arc<Notify>,
+}
+
+impl AppState {
+    /// Tells the reconciler that a carrier's configuration changed.
+    pub fn changed(&self) {
+        self.sync_wakeup.notify_one();
+    }
+}
+
+/// Failed logins allowed per window, per client IP and per account.
+#[derive(Debug)]
+pub struct LoginLimits {
+    pub per_ip: FailureLimiter,
+    pub per_account: FailureLimiter,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        let window = Duration::from_secs(15 * 60);
+        Self {
+            per_ip: FailureLimiter::new(20, window),
+            per_account: FailureLimiter::new(5, window),
+        }
+    }
 }
 
 /// Mounts the `/api/v1` routes.
 pub fn api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/auth/login", web::post().to(auth::login))
+        .route("/auth/logout", web::post().to(auth::logout))
+        .service(
+            web::resource("/me")
+                .route(web::get().to(auth::me))
+                .route(web::patch().to(auth::update_me)),
+        )
+        .service(
+            web::resource("/users")
+                .route(web::get().to(users::list))
+                .route(web::post().to(users::create)),
+        )
+        .service(
+            web::resource("/users/{id}")
+                .route(web::patch().to(users::update))
+                .route(web::delete().to(users::delete)),
+        )
+        .service(
+            web::resource("/bots")
+                .route(web::get().to(bots::list))
+                .route(web::post().to(bots::create)),
+        )
+        .service(
+            web::resource("/bots/{id}")
+                .route(web::patch().to(bots::update))
+                .route(web::delete().to(bots::delete)),
+        )
+        .route("/audit", web::get().to(audit::list))
+        .route("/number-pool", web::get().to(pool::list));
     cfg.service(
         web::resource("/carriers")
             .route(web::get().to(carriers::list))

@@ -8,6 +8,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::carriers::load as load_carrier;
+use crate::auth::SuperAdmin;
+use crate::db::audit::{self, Event};
 use crate::db::numbers as store;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
 
@@ -36,11 +38,18 @@ async fn conflict(state: &AppState, entered: &str, match_key: &str) -> ApiResult
 /// List a carrier's phone numbers.
 #[utoipa::path(get, path = "/api/v1/carriers/{id}/numbers", tag = "numbers",
     params(("id" = Uuid, Path, description = "Carrier id")),
+    security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, body = Vec<PhoneNumberView>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list(state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    _: SuperAdmin,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     load_carrier(&state, *id).await?;
     let numbers: Vec<PhoneNumberView> = store::list_for_carrier(&state.db, *id)
         .await?
@@ -53,13 +62,17 @@ pub async fn list(state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<
 /// Add a phone number. A number already on any carrier is refused (409).
 #[utoipa::path(post, path = "/api/v1/carriers/{id}/numbers", tag = "numbers", request_body = NumberCreate,
     params(("id" = Uuid, Path, description = "Carrier id")),
+    security(("session" = []), ("bearer" = [])),
     responses(
         (status = 201, body = PhoneNumberView, headers(("Location" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
+    SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: web::Json<NumberCreate>,
@@ -71,17 +84,28 @@ pub async fn create(
         .number
         .normalized(carrier.destination_country.as_deref());
     let match_key = PhoneNumber::match_key(&normalized);
+    let entered = config.number.entered();
     if store::owner_of(&state.db, &match_key).await?.is_some() {
-        return Err(conflict(&state, config.number.entered(), &match_key).await?);
+        return Err(conflict(&state, entered, &match_key).await?);
     }
-    let number_id = match store::insert(&state.db, carrier.id, &config, &normalized).await {
+    let mut tx = state.db.pool.begin().await?;
+    let number_id = match store::insert(&mut tx, carrier.id, &config, &normalized).await {
         Ok(number_id) => number_id,
         // Another request added the same number between our check and insert.
         Err(e) if is_unique_violation(&e) => {
-            return Err(conflict(&state, config.number.entered(), &match_key).await?);
+            return Err(conflict(&state, entered, &match_key).await?);
         }
         Err(e) => return Err(e.into()),
     };
+    let mut fields = vec!["number", "direction"];
+    fields.extend(config.label.as_ref().map(|_| "label"));
+    fields.extend(config.bot_id.map(|_| "bot_id"));
+    let event = Event::new("number.create", "phone_number", number_id)
+        .fields(fields)
+        .detail(format!("{entered} on carrier {}", carrier.id));
+    audit::record(&mut tx, Some(&user), event).await?;
+    tx.commit().await?;
+    state.changed();
     let number = store::get(&state.db, carrier.id, number_id)
         .await?
         .ok_or_else(|| ApiError::not_found("phone number"))?;
@@ -101,20 +125,25 @@ pub async fn create(
         ("id" = Uuid, Path, description = "Carrier id"),
         ("number_id" = Uuid, Path, description = "Phone number id"),
     ),
+    security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, body = PhoneNumberView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
+    SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<NumberPatch>,
 ) -> ApiResult<HttpResponse> {
     let (carrier_id, number_id) = *path;
+    let not_found = || ApiError::not_found("phone number on this carrier");
     let current = store::get(&state.db, carrier_id, number_id)
         .await?
-        .ok_or_else(|| ApiError::not_found("phone number on this carrier"))?;
+        .ok_or_else(not_found)?;
     let stored = current
         .config()
         .map_err(|e| anyhow::anyhow!("stored number is invalid: {e}"))?;
@@ -122,12 +151,27 @@ pub async fn update(
     if config.bot_id != stored.bot_id {
         check_bot(&state, config.bot_id).await?;
     }
-    if !store::update(&state.db, carrier_id, number_id, &config).await? {
-        return Err(ApiError::not_found("phone number on this carrier"));
+    let fields: Vec<&str> = [
+        ("label", config.label != stored.label),
+        ("direction", config.direction != stored.direction),
+        ("bot_id", config.bot_id != stored.bot_id),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect();
+    if !fields.is_empty() {
+        let mut tx = state.db.pool.begin().await?;
+        if !store::update(&mut tx, carrier_id, number_id, &config).await? {
+            return Err(not_found());
+        }
+        let event = Event::new("number.update", "phone_number", number_id).fields(fields);
+        audit::record(&mut tx, Some(&user), event).await?;
+        tx.commit().await?;
+        state.changed();
     }
     let number = store::get(&state.db, carrier_id, number_id)
         .await?
-        .ok_or_else(|| ApiError::not_found("phone number on this carrier"))?;
+        .ok_or_else(not_found)?;
     Ok(HttpResponse::Ok().json(number.view))
 }
 
@@ -137,17 +181,27 @@ pub async fn update(
         ("id" = Uuid, Path, description = "Carrier id"),
         ("number_id" = Uuid, Path, description = "Phone number id"),
     ),
+    security(("session" = []), ("bearer" = [])),
     responses(
         (status = 204, description = "Removed"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete(
+    SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (carrier_id, number_id) = *path;
-    if !store::delete(&state.db, carrier_id, number_id).await? {
+    let mut tx = state.db.pool.begin().await?;
+    if !store::delete(&mut tx, carrier_id, number_id).await? {
         return Err(ApiError::not_found("phone number on this carrier"));
     }
+    let event = Event::new("number.delete", "phone_number", number_id)
+        .detail(format!("from carrier {carrier_id}"));
+    audit::record(&mut tx, Some(&user), event).await?;
+    tx.commit().await?;
+    state.changed();
     Ok(HttpResponse::NoContent().finish())
 }

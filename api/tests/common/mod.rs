@@ -14,10 +14,17 @@ use uuid::Uuid;
 
 pub struct TestApp {
     pub base: String,
+    /// Sends the first super admin's Bearer token.
     pub client: Client,
+    /// Sends no credentials.
+    pub anon: Client,
+    pub admin_token: String,
     pub database_url: String,
     pub data_dir: tempfile::TempDir,
 }
+
+pub const ADMIN_EMAIL: &str = "root@ori.test";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 pub fn backend() -> String {
     std::env::var("ORI_TEST_DB").unwrap_or_else(|_| "sqlite".into())
@@ -44,26 +51,66 @@ async fn database_url(dir: &std::path::Path) -> String {
     format!("{base}{sep}options[search_path]={schema}")
 }
 
+/// Settings for a test app in `dir` with a fresh database and a known admin.
+pub async fn test_settings(dir: &std::path::Path) -> Settings {
+    Settings {
+        bind: "127.0.0.1:0".into(),
+        data_dir: dir.to_path_buf(),
+        database_url: Some(database_url(dir).await),
+        static_dir: dir.join("no-spa"),
+        body_limit: 64 * 1024,
+        admin_email: Some(ADMIN_EMAIL.into()),
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        ..Settings::default()
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let database_url = database_url(data_dir.path()).await;
-    let settings = Settings {
-        bind: "127.0.0.1:0".into(),
-        data_dir: data_dir.path().to_path_buf(),
-        database_url: Some(database_url.clone()),
-        static_dir: data_dir.path().join("no-spa"),
-        body_limit: 64 * 1024,
-        ..Settings::default()
-    };
+    let settings = test_settings(data_dir.path()).await;
+    spawn_with(settings, data_dir).await
+}
+
+pub async fn spawn_with(settings: Settings, data_dir: tempfile::TempDir) -> TestApp {
     let app = Application::build(&settings).await.expect("build app");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
+    let anon = Client::new();
+    let admin_token = login(&anon, &base, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     TestApp {
         base,
-        client: Client::new(),
-        database_url,
+        client: bearer_client(&admin_token),
+        anon,
+        admin_token,
+        database_url: settings.database_url.expect("database url"),
         data_dir,
     }
+}
+
+/// Logs in and returns the Bearer token.
+pub async fn login(client: &Client, base: &str, email: &str, password: &str) -> String {
+    let res = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), StatusCode::OK, "login as {email}");
+    let body: Value = res.json().await.expect("login JSON");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+/// A client that sends `Authorization: Bearer <token>`.
+pub fn bearer_client(token: &str) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }
 
 impl TestApp {
@@ -117,6 +164,20 @@ impl TestApp {
     pub async fn add_number(&self, carrier: &Value, body: Value) -> Response {
         self.post(&format!("/api/v1/carriers/{}/numbers", id(carrier)), &body)
             .await
+    }
+
+    /// Creates an account with `role` and returns a client logged in as it.
+    pub async fn user_client(&self, role: &str) -> Client {
+        let email = format!("{role}-{}@ori.test", Uuid::new_v4().simple());
+        let password = "a long enough password";
+        let res = self
+            .post(
+                "/api/v1/users",
+                &json!({"email": email, "password": password, "role": role}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "create {role}");
+        bearer_client(&login(&self.anon, &self.base, &email, password).await)
     }
 
     /// A database handle, for tests that look at raw rows.

@@ -1,0 +1,154 @@
+//! Who is calling: extractors a handler names to be reachable at all.
+//! `AuthUser` needs a valid session; `AdminUser` and `SuperAdmin` add a role.
+//! A handler without one of these is public — the route × role test lists
+//! the few that are meant to be.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::Method;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use ori_shared::accounts::Role;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::routes::AppState;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "ori_session";
+
+/// A signed-in account.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub timezone: String,
+}
+
+/// A signed-in admin or super admin.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub AuthUser);
+
+/// A signed-in super admin: carriers, numbers, bots, users, audit.
+#[derive(Debug, Clone)]
+pub struct SuperAdmin(pub AuthUser);
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get("authorization")?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+/// Refuses cookie-authenticated writes that a browser says come from
+/// another site (CSRF). Bearer tokens are not sent automatically, so they
+/// need no such check.
+fn check_same_origin(req: &HttpRequest) -> Result<(), ApiError> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    let refused = || ApiError::Forbidden("Cross-site request refused.".into());
+    if let Some(site) = req.headers().get("sec-fetch-site") {
+        return match site.to_str().unwrap_or("") {
+            "same-origin" | "none" => Ok(()),
+            _ => Err(refused()),
+        };
+    }
+    if let Some(origin) = req.headers().get("origin") {
+        let info = req.connection_info();
+        let own = format!("{}://{}", info.scheme(), info.host());
+        if origin.to_str().unwrap_or("") != own {
+            return Err(refused());
+        }
+    }
+    Ok(())
+}
+
+async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| anyhow::anyhow!("app state missing"))?
+        .clone();
+    let (token, via_cookie) = match bearer(&req) {
+        Some(token) => (token, false),
+        None => match req.cookie(SESSION_COOKIE) {
+            Some(cookie) => (cookie.value().to_owned(), true),
+            None => {
+                return Err(ApiError::Unauthorized(
+                    "Log in first: send the session cookie or Authorization: Bearer <token>."
+                        .into(),
+                ));
+            }
+        },
+    };
+    let expired =
+        || ApiError::Unauthorized("Your session is invalid or has expired. Log in again.".into());
+    let claims = state.jwt.verify(&token).ok_or_else(expired)?;
+    let row = sqlx::query("SELECT email, role, timezone, token_epoch FROM users WHERE id = $1")
+        .bind(claims.sub.to_string())
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or_else(expired)?;
+    let epoch: i64 = row.try_get("token_epoch")?;
+    if epoch != claims.epoch {
+        return Err(expired());
+    }
+    if via_cookie {
+        check_same_origin(&req)?;
+    }
+    let role: String = row.try_get("role")?;
+    Ok(AuthUser {
+        id: claims.sub,
+        email: row.try_get("email")?,
+        role: Role::parse(&role).map_err(|e| anyhow::anyhow!("stored role: {e}"))?,
+        timezone: row.try_get("timezone")?,
+    })
+}
+
+type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(authenticate(req.clone()))
+    }
+}
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(req).await?;
+            if user.role < Role::Admin {
+                return Err(ApiError::Forbidden("This needs an admin account.".into()));
+            }
+            Ok(Self(user))
+        })
+    }
+}
+
+impl FromRequest for SuperAdmin {
+    type Error = ApiError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(req).await?;
+            if user.role != Role::SuperAdmin {
+                return Err(ApiError::Forbidden(
+                    "Only super admins can do this (carrier setup is super admin only).".into(),
+                ));
+            }
+            Ok(Self(user))
+        })
+    }
+}

@@ -1,0 +1,9 @@
+//! Accounts and access: argon2id passwords, HS256 session tokens, and the
+//! extractors that decide who may call a handler (deny by default).
+
+pub mod extract;
+pub mod jwt;
+pub mod password;
+pub mod rate_limit;
+
+pub use extract::{AdminUser, AuthUser, SuperAdmin};

@@ -1,0 +1,96 @@
+//! Bots: what "Assign Bot" picks from. Numbers keep a deleted bot's id, so
+//! the console can say "Bot not found".
+
+use ori_shared::accounts::Bot;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+use super::Db;
+use crate::time_util::now_ms;
+
+fn bot(row: &sqlx::any::AnyRow) -> sqlx::Result<Bot> {
+    let id: String = row.try_get("id")?;
+    Ok(Bot {
+        id: Uuid::parse_str(&id).map_err(|e| sqlx::Error::Decode(e.into()))?,
+        name: row.try_get("name")?,
+        agent_name: row.try_get("agent_name")?,
+    })
+}
+
+pub async fn list(db: &Db) -> sqlx::Result<Vec<Bot>> {
+    sqlx::query("SELECT id, name, agent_name FROM bots ORDER BY name, id")
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(bot)
+        .collect()
+}
+
+pub async fn get(db: &Db, id: Uuid) -> sqlx::Result<Option<Bot>> {
+    sqlx::query("SELECT id, name, agent_name FROM bots WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&db.pool)
+        .await?
+        .as_ref()
+        .map(bot)
+        .transpose()
+}
+
+pub async fn insert(conn: &mut AnyConnection, name: &str, agent_name: &str) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO bots (id, name, agent_name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(id.to_string())
+    .bind(name)
+    .bind(agent_name)
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Carriers whose inbound routing names this bot must sync again.
+async fn touch_carriers_using(conn: &mut AnyConnection, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE carriers SET config_rev = config_rev + 1 \
+         WHERE id IN (SELECT carrier_id FROM phone_numbers WHERE bot_id = $1)",
+    )
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    name: &str,
+    agent_name: &str,
+) -> sqlx::Result<bool> {
+    let n =
+        sqlx::query("UPDATE bots SET name = $2, agent_name = $3, updated_at = $4 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(name)
+            .bind(agent_name)
+            .bind(now_ms())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    if n > 0 {
+        touch_carriers_using(conn, id).await?;
+    }
+    Ok(n > 0)
+}
+
+pub async fn delete(conn: &mut AnyConnection, id: Uuid) -> sqlx::Result<bool> {
+    let n = sqlx::query("DELETE FROM bots WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if n > 0 {
+        touch_carriers_using(conn, id).await?;
+    }
+    Ok(n > 0)
+}

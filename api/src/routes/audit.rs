@@ -1,0 +1,55 @@
+//! `/api/v1/audit`: who changed what, newest first.
+
+use actix_web::{HttpResponse, web};
+use ori_shared::accounts::AuditPage;
+use ori_shared::dto::Problem;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::AppState;
+use crate::auth::SuperAdmin;
+use crate::db::audit;
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only entries about this target id (a carrier, number, bot or user id).
+    pub target: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, body = AuditPage),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    _: SuperAdmin,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> ApiResult<HttpResponse> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::field("limit", "limit must be from 1 to 200."));
+    }
+    let before = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(text) => Some(audit::decode_cursor(text).ok_or_else(|| {
+            ApiError::field(
+                "cursor",
+                "This cursor is not valid; start again from the first page.",
+            )
+        })?),
+        None => None,
+    };
+    let target = query.target.as_deref().filter(|t| !t.is_empty());
+    let (items, next_cursor) = audit::list(&state.db, target, limit, before.as_ref()).await?;
+    Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))
+}

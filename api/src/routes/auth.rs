@@ -1,0 +1,210 @@
+//! `/api/v1/auth/*` and `/api/v1/me`: logging in and out, and the signed-in
+//! account.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::{HttpRequest, HttpResponse, web};
+use ori_shared::FieldErrors;
+use ori_shared::accounts::{LoginRequest, LoginResponse, Me, MePatch, check_new_password};
+use ori_shared::dto::Problem;
+
+use super::AppState;
+use crate::auth::extract::SESSION_COOKIE;
+use crate::auth::{AuthUser, password};
+use crate::db::audit::{self, Event};
+use crate::db::users;
+use crate::error::{ApiError, ApiResult};
+use crate::time_util::from_ms;
+
+fn session_cookie(req: &HttpRequest, token: &str, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, token.to_owned())
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(req.connection_info().scheme() == "https")
+        .path("/")
+        .max_age(CookieDuration::seconds(max_age_secs))
+        .finish()
+}
+
+fn me_view(user: &AuthUser) -> Me {
+    Me {
+        id: user.id,
+        email: user.email.clone(),
+        role: user.role,
+        timezone: user.timezone.clone(),
+    }
+}
+
+/// A valid IANA time zone name.
+pub fn check_timezone(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    name.parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| {
+            format!("\"{name}\" is not a time zone name such as Europe/London or Asia/Kolkata.")
+        })
+}
+
+/// Log in with email and password. Sets an HttpOnly session cookie and
+/// also returns the token for `Authorization: Bearer`.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse, description = "Logged in; the session cookie is set"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let email = body.email.trim().to_lowercase();
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let (ip_key, account_key) = (format!("ip:{ip}"), format!("account:{email}"));
+    let limits = &state.login_limits;
+    for check in [
+        limits.per_ip.check(&ip_key),
+        limits.per_account.check(&account_key),
+    ] {
+        if let Err(wait) = check {
+            return Err(ApiError::TooManyRequests {
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+    }
+    let user = users::by_email(&state.db, &email).await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let verified = password::verify(body.password.clone(), hash).await;
+    let mut conn = state.db.pool.acquire().await?;
+    let Some(user) = user.filter(|_| verified) else {
+        limits.per_ip.fail(&ip_key);
+        limits.per_account.fail(&account_key);
+        let event = Event {
+            action: "login.failure",
+            target_type: "user",
+            target_id: None,
+            fields: vec![],
+            detail: Some(format!("{email} from {ip}")),
+        };
+        audit::record(&mut conn, None, event).await?;
+        return Err(ApiError::Unauthorized("Email or password is wrong.".into()));
+    };
+    limits.per_account.reset(&account_key);
+    let (token, exp) = state.jwt.issue(user.user.id, user.token_epoch)?;
+    let signed_in = AuthUser {
+        id: user.user.id,
+        email: user.user.email.clone(),
+        role: user.user.role,
+        timezone: user.user.timezone.clone(),
+    };
+    let event = Event::new("login.success", "user", user.user.id).detail(format!("from {ip}"));
+    audit::record(&mut conn, Some(&signed_in), event).await?;
+    let ttl = exp - time::OffsetDateTime::now_utc().unix_timestamp();
+    Ok(HttpResponse::Ok()
+        .cookie(session_cookie(&req, &token, ttl))
+        .json(LoginResponse {
+            token,
+            token_type: "Bearer".into(),
+            expires_at: from_ms(exp * 1000),
+            user: me_view(&signed_in),
+        }))
+}
+
+/// Log out of this browser: clears the session cookie. (Bearer tokens end at
+/// their expiry, or at once when the account's password changes.)
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204, description = "The session cookie is cleared")))]
+pub async fn logout(req: HttpRequest) -> HttpResponse {
+    let mut cookie = session_cookie(&req, "", 0);
+    cookie.make_removal();
+    HttpResponse::NoContent().cookie(cookie).finish()
+}
+
+/// The signed-in account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, body = Me),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn me(user: AuthUser) -> HttpResponse {
+    HttpResponse::Ok().json(me_view(&user))
+}
+
+/// Change your time zone, or your password (give the current one). A new
+/// password revokes earlier tokens; this browser gets a fresh cookie.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", request_body = MePatch,
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, body = Me),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_me(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<MePatch>,
+) -> ApiResult<HttpResponse> {
+    let mut errors = FieldErrors::new();
+    let timezone = body
+        .timezone
+        .as_deref()
+        .and_then(|tz| errors.check("timezone", check_timezone(tz)));
+    let new_password = body.new_password.as_deref().filter(|p| !p.is_empty());
+    if let Some(new_password) = new_password {
+        errors.check("new_password", check_new_password(new_password));
+        let stored = users::by_id(&state.db, user.id)
+            .await?
+            .map(|u| u.password_hash);
+        let current = body.current_password.clone().unwrap_or_default();
+        if !password::verify(current, stored).await {
+            errors.push("current_password", "The current password is wrong.");
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let new_hash = match new_password {
+        Some(p) => Some(password::hash(p.to_owned()).await?),
+        None => None,
+    };
+    let mut fields = Vec::new();
+    let mut tx = state.db.pool.begin().await?;
+    if let Some(tz) = &timezone {
+        users::set_timezone(&mut tx, user.id, tz).await?;
+        fields.push("timezone");
+    }
+    if let Some(hash) = &new_hash {
+        users::set_password(&mut tx, user.id, hash).await?;
+        fields.push("password");
+    }
+    if !fields.is_empty() {
+        audit::record(
+            &mut tx,
+            Some(&user),
+            Event::new("user.update", "user", user.id).fields(fields),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let updated = users::by_id(&state.db, user.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("This account no longer exists.".into()))?;
+    let view = Me {
+        id: updated.user.id,
+        email: updated.user.email,
+        role: updated.user.role,
+        timezone: updated.user.timezone,
+    };
+    let mut response = HttpResponse::Ok();
+    if new_hash.is_some() {
+        let (token, exp) = state.jwt.issue(user.id, updated.token_epoch)?;
+        let ttl = exp - time::OffsetDateTime::now_utc().unix_timestamp();
+        response.cookie(session_cookie(&req, &token, ttl));
+    }
+    Ok(response.json(view))
+}

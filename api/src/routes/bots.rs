@@ -1,0 +1,126 @@
+//! `/api/v1/bots`: the bots "Assign Bot" picks from. Deleting one leaves the
+//! numbers that pointed to it untouched; they then report the bot missing.
+
+use actix_web::{HttpResponse, web};
+use ori_shared::accounts::{Bot, BotWrite};
+use ori_shared::dto::Problem;
+use uuid::Uuid;
+
+use super::AppState;
+use crate::auth::SuperAdmin;
+use crate::db::audit::{self, Event};
+use crate::db::bots;
+use crate::error::{ApiError, ApiResult};
+
+/// All bots, by name.
+#[utoipa::path(get, path = "/api/v1/bots", tag = "bots",
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<Bot>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(_: SuperAdmin, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(bots::list(&state.db).await?))
+}
+
+/// Create a bot: a name and the LiveKit agent it dispatches.
+#[utoipa::path(post, path = "/api/v1/bots", tag = "bots", request_body = BotWrite,
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 201, body = Bot),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    SuperAdmin(user): SuperAdmin,
+    state: web::Data<AppState>,
+    body: web::Json<BotWrite>,
+) -> ApiResult<HttpResponse> {
+    let (name, agent_name) = body.apply(None).map_err(ApiError::Validation)?;
+    let mut tx = state.db.pool.begin().await?;
+    let id = bots::insert(&mut tx, &name, &agent_name).await?;
+    let event = Event::new("bot.create", "bot", id).fields(vec!["name", "agent_name"]);
+    audit::record(&mut tx, Some(&user), event).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::Created().json(Bot {
+        id,
+        name,
+        agent_name,
+    }))
+}
+
+/// Rename a bot or change its agent (its numbers' routing syncs again).
+#[utoipa::path(patch, path = "/api/v1/bots/{id}", tag = "bots", request_body = BotWrite,
+    params(("id" = Uuid, Path, description = "Bot id")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, body = Bot),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    SuperAdmin(user): SuperAdmin,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Json<BotWrite>,
+) -> ApiResult<HttpResponse> {
+    let current = bots::get(&state.db, *id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("bot"))?;
+    let (name, agent_name) = body.apply(Some(&current)).map_err(ApiError::Validation)?;
+    let fields: Vec<&str> = [
+        ("name", name != current.name),
+        ("agent_name", agent_name != current.agent_name),
+    ]
+    .into_iter()
+    .filter_map(|(f, changed)| changed.then_some(f))
+    .collect();
+    if !fields.is_empty() {
+        let mut tx = state.db.pool.begin().await?;
+        if !bots::update(&mut tx, *id, &name, &agent_name).await? {
+            return Err(ApiError::not_found("bot"));
+        }
+        audit::record(
+            &mut tx,
+            Some(&user),
+            Event::new("bot.update", "bot", *id).fields(fields),
+        )
+        .await?;
+        tx.commit().await?;
+        state.changed();
+    }
+    Ok(HttpResponse::Ok().json(Bot {
+        id: *id,
+        name,
+        agent_name,
+    }))
+}
+
+/// Delete a bot. Its numbers keep pointing at it and show "Bot not found".
+#[utoipa::path(delete, path = "/api/v1/bots/{id}", tag = "bots",
+    params(("id" = Uuid, Path, description = "Bot id")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete(
+    SuperAdmin(user): SuperAdmin,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut tx = state.db.pool.begin().await?;
+    if !bots::delete(&mut tx, *id).await? {
+        return Err(ApiError::not_found("bot"));
+    }
+    audit::record(&mut tx, Some(&user), Event::new("bot.delete", "bot", *id)).await?;
+    tx.commit().await?;
+    state.changed();
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,148 @@
+//! `/api/v1/users`: account management, super admin only. The last super
+//! admin can be neither demoted nor deleted.
+
+use actix_web::{HttpResponse, web};
+use ori_shared::FieldErrors;
+use ori_shared::accounts::{Role, User, UserCreate, UserPatch};
+use ori_shared::dto::Problem;
+use uuid::Uuid;
+
+use super::AppState;
+use super::auth::check_timezone;
+use crate::auth::{SuperAdmin, password};
+use crate::db::audit::{self, Event};
+use crate::db::users::{self, Guarded};
+use crate::error::{ApiError, ApiResult, is_unique_violation};
+
+fn last_super_admin() -> ApiError {
+    ApiError::Conflict {
+        field: "role",
+        detail: "This is the last super admin: make another account super admin first.".into(),
+    }
+}
+
+/// All accounts, by email.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<User>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(_: SuperAdmin, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(users::list(&state.db).await?))
+}
+
+/// Create an account.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserCreate,
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 201, body = User),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    SuperAdmin(admin): SuperAdmin,
+    state: web::Data<AppState>,
+    body: web::Json<UserCreate>,
+) -> ApiResult<HttpResponse> {
+    let (email, role) = body.validate().map_err(ApiError::Validation)?;
+    let timezone = match body.timezone.as_deref() {
+        Some(tz) => check_timezone(tz)
+            .map_err(|m| ApiError::Validation(FieldErrors::single("timezone", m)))?,
+        None => "UTC".to_owned(),
+    };
+    let hash = password::hash(body.password.clone()).await?;
+    let mut tx = state.db.pool.begin().await?;
+    let id = match users::insert(&mut tx, email.as_str(), &hash, role, &timezone).await {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(ApiError::Conflict {
+                field: "email",
+                detail: format!("An account with {} already exists.", email.as_str()),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let event =
+        Event::new("user.create", "user", id).fields(vec!["email", "password", "role", "timezone"]);
+    audit::record(&mut tx, Some(&admin), event).await?;
+    tx.commit().await?;
+    let user = users::by_id(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("user"))?;
+    Ok(HttpResponse::Created().json(user.user))
+}
+
+/// Change an account's role.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
+    params(("id" = Uuid, Path, description = "User id")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, body = User),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    SuperAdmin(admin): SuperAdmin,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Json<UserPatch>,
+) -> ApiResult<HttpResponse> {
+    if let Some(text) = body.role.as_deref() {
+        let role =
+            Role::parse(text).map_err(|m| ApiError::Validation(FieldErrors::single("role", m)))?;
+        let mut tx = state.db.pool.begin().await?;
+        match users::set_role(&mut tx, state.db.backend, *id, role).await? {
+            Guarded::Done => {}
+            Guarded::NotFound => return Err(ApiError::not_found("user")),
+            Guarded::LastSuperAdmin => return Err(last_super_admin()),
+        }
+        let event = Event::new("user.update", "user", *id)
+            .fields(vec!["role"])
+            .detail(role.as_str());
+        audit::record(&mut tx, Some(&admin), event).await?;
+        tx.commit().await?;
+    }
+    let user = users::by_id(&state.db, *id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("user"))?;
+    Ok(HttpResponse::Ok().json(user.user))
+}
+
+/// Delete an account.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = Uuid, Path, description = "User id")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete(
+    SuperAdmin(admin): SuperAdmin,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut tx = state.db.pool.begin().await?;
+    match users::delete(&mut tx, state.db.backend, *id).await? {
+        Guarded::Done => {}
+        Guarded::NotFound => return Err(ApiError::not_found("user")),
+        Guarded::LastSuperAdmin => return Err(last_super_admin()),
+    }
+    audit::record(
+        &mut tx,
+        Some(&admin),
+        Event::new("user.delete", "user", *id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
