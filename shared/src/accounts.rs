@@ -5,6 +5,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::errors::FieldErrors;
+use crate::raw::secret_string;
+
+fn secret_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    secret_string(d).map(Option::unwrap_or_default)
+}
 
 /// Who may do what. Carrier setup is super admin only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -97,7 +102,10 @@ pub fn parse_agent_name(input: &str) -> Result<String, String> {
     if ok {
         Ok(name.to_owned())
     } else {
-        Err("Agent name is required: letters, digits, dashes, dots and underscores (at most 128).".into())
+        Err(
+            "Agent name is required: letters, digits, dashes, dots and underscores (at most 128)."
+                .into(),
+        )
     }
 }
 
@@ -107,7 +115,7 @@ pub fn parse_agent_name(input: &str) -> Result<String, String> {
 pub struct LoginRequest {
     #[serde(default)]
     pub email: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "secret_or_empty")]
     pub password: String,
 }
 
@@ -142,7 +150,9 @@ pub struct MePatch {
     /// IANA time zone name.
     pub timezone: Option<String>,
     /// Required with `new_password`.
+    #[serde(default, deserialize_with = "secret_string")]
     pub current_password: Option<String>,
+    #[serde(default, deserialize_with = "secret_string")]
     pub new_password: Option<String>,
 }
 
@@ -153,7 +163,7 @@ pub struct MePatch {
 pub struct UserCreate {
     #[serde(default)]
     pub email: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "secret_or_empty")]
     pub password: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Role))]
     #[serde(default)]
@@ -285,7 +295,10 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse(" Admin@Example.COM ").unwrap().as_str(), "admin@example.com");
+        assert_eq!(
+            Email::parse(" Admin@Example.COM ").unwrap().as_str(),
+            "admin@example.com"
+        );
         for bad in ["", "admin", "@x", "a@", "a b@x.y", "a@b@c"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
@@ -303,13 +316,28 @@ mod tests {
 
     #[test]
     fn bots() {
-        let w = BotWrite { name: Some(" Receptionist ".into()), agent_name: Some("inbound-agent".into()) };
-        assert_eq!(w.apply(None).unwrap(), ("Receptionist".into(), "inbound-agent".into()));
+        let w = BotWrite {
+            name: Some(" Receptionist ".into()),
+            agent_name: Some("inbound-agent".into()),
+        };
+        assert_eq!(
+            w.apply(None).unwrap(),
+            ("Receptionist".into(), "inbound-agent".into())
+        );
         let errors = BotWrite::default().apply(None).unwrap_err();
         assert!(errors.get("name").is_some() && errors.get("agent_name").is_some());
         assert!(parse_agent_name("has space").is_err());
-        let bot = Bot { id: Uuid::nil(), name: "A".into(), agent_name: "a".into() };
-        let renamed = BotWrite { name: Some("B".into()), agent_name: None }.apply(Some(&bot)).unwrap();
+        let bot = Bot {
+            id: Uuid::nil(),
+            name: "A".into(),
+            agent_name: "a".into(),
+        };
+        let renamed = BotWrite {
+            name: Some("B".into()),
+            agent_name: None,
+        }
+        .apply(Some(&bot))
+        .unwrap();
         assert_eq!(renamed, ("B".into(), "a".into()));
     }
 }

@@ -10,7 +10,7 @@ use crate::carrier::{
 };
 use crate::errors::{FieldError, FieldErrors};
 use crate::number::{Direction, NumberLabel, PhoneNumber};
-use crate::raw::{RawNumber, double_option};
+use crate::raw::{RawNumber, double_option, secret_string};
 
 /// Body of `POST /carriers`. Omitted optional fields take the spec's defaults.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -31,6 +31,7 @@ pub struct CarrierCreate {
     /// SIP digest username for outbound calls.
     pub username: Option<String>,
     /// SIP digest password for outbound calls. Write-only.
+    #[serde(default, deserialize_with = "secret_string")]
     pub password: Option<String>,
     /// IP addresses or CIDR ranges the carrier sends inbound calls from.
     pub allowed_ips: Option<Vec<String>>,
@@ -77,6 +78,7 @@ pub struct CarrierPatch {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
     pub username: Option<Option<String>>,
     /// A new password; absent or empty keeps the current one.
+    #[serde(default, deserialize_with = "secret_string")]
     pub password: Option<String>,
     /// `true` removes the stored password.
     #[serde(default)]

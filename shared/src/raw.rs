@@ -42,3 +42,41 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// An optional secret string whose error never echoes the value: serde's
+/// usual "invalid type: integer `12345`" would put a mistyped password into
+/// the response and the logs.
+pub fn secret_string<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct SecretVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for SecretVisitor {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    deserializer
+        .deserialize_option(SecretVisitor)
+        .map_err(|_| serde::de::Error::custom("a password must be a JSON string"))
+}

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use ori_api::config::Settings;
+pub use ori_api::config::Settings;
 use ori_api::startup::Application;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
@@ -25,6 +25,8 @@ pub struct TestApp {
 
 pub const ADMIN_EMAIL: &str = "root@ori.test";
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+/// Lets tests mint their own (bad) tokens.
+pub const JWT_SECRET: &str = "test-only-jwt-secret-of-at-least-32-bytes";
 
 pub fn backend() -> String {
     std::env::var("ORI_TEST_DB").unwrap_or_else(|_| "sqlite".into())
@@ -61,6 +63,7 @@ pub async fn test_settings(dir: &std::path::Path) -> Settings {
         body_limit: 64 * 1024,
         admin_email: Some(ADMIN_EMAIL.into()),
         admin_password: Some(ADMIN_PASSWORD.into()),
+        jwt_secret: Some(JWT_SECRET.into()),
         ..Settings::default()
     }
 }

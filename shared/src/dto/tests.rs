@@ -212,3 +212,12 @@ fn number_patch_null_clears_bot_and_label() {
     let keep: NumberPatch = serde_json::from_str("{}").unwrap();
     assert_eq!(keep.apply(&current).unwrap(), current);
 }
+
+#[test]
+fn a_mistyped_password_is_not_echoed() {
+    let err =
+        serde_json::from_str::<CarrierCreate>(r#"{"name":"A","password":987654321}"#).unwrap_err();
+    assert!(!err.to_string().contains("987654321"), "{err}");
+    let ok = serde_json::from_str::<CarrierCreate>(r#"{"password":null}"#).unwrap();
+    assert_eq!(ok.password, None);
+}
