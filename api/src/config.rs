@@ -41,6 +41,20 @@ pub struct Settings {
     pub admin_password: Option<SecretString>,
     #[serde(skip_serializing)]
     pub admin_password_file: Option<PathBuf>,
+    /// LiveKit's URL (`https://…` or `wss://…`); sync is off when unset.
+    pub livekit_url: Option<String>,
+    pub livekit_api_key: Option<String>,
+    #[serde(skip_serializing)]
+    pub livekit_api_secret: Option<SecretString>,
+    #[serde(skip_serializing)]
+    pub livekit_api_secret_file: Option<PathBuf>,
+    /// How often the reconciler looks for work besides being woken by writes.
+    pub sync_poll_ms: u64,
+    /// How often LiveKit is compared with the database in full (drift repair).
+    pub sync_full_pass_secs: u64,
+    /// First retry delay after a failed sync; doubles up to `sync_retry_max_secs`.
+    pub sync_retry_base_ms: u64,
+    pub sync_retry_max_secs: u64,
 }
 
 impl Default for Settings {
@@ -59,6 +73,14 @@ impl Default for Settings {
             admin_email: None,
             admin_password: None,
             admin_password_file: None,
+            livekit_url: None,
+            livekit_api_key: None,
+            livekit_api_secret: None,
+            livekit_api_secret_file: None,
+            sync_poll_ms: 2000,
+            sync_full_pass_secs: 300,
+            sync_retry_base_ms: 1000,
+            sync_retry_max_secs: 300,
         }
     }
 }

@@ -39,6 +39,7 @@ use crate::routes::{audit, auth, bots, carriers, health, numbers, pool, users};
         carriers::get,
         carriers::update,
         carriers::delete,
+        carriers::sync_now,
         numbers::list,
         numbers::create,
         numbers::update,

@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_files::{Files, NamedFile};
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse, fn_service};
@@ -21,6 +22,9 @@ use crate::config::{Settings, read_secret};
 use crate::crypto::SecretBox;
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::livekit::{
+    LiveKitClient, LiveKitConfig, LiveKitTimeouts, Reconciler, SyncMetrics, SyncSettings,
+};
 use crate::openapi::ApiDoc;
 use crate::routes::{self, AppState, LoginLimits, health};
 
@@ -42,12 +46,38 @@ impl Application {
         let jwt = bootstrap::jwt_keys(settings)?;
         bootstrap::first_admin(&db, settings).await?;
         tokio::task::spawn_blocking(password::warm_up);
+        let metrics = Arc::new(SyncMetrics::new().context("registering metrics")?);
+        let sync_wakeup = Arc::new(Notify::new());
+        let reconciler = match livekit_client(settings)? {
+            Some(client) => {
+                let reconciler = Reconciler::new(
+                    db.clone(),
+                    client,
+                    secrets.clone(),
+                    sync_settings(settings),
+                    metrics.clone(),
+                )
+                .await?;
+                let reconciler = Arc::new(reconciler);
+                tokio::spawn(reconciler.clone().run(sync_wakeup.clone()));
+                Some(reconciler)
+            }
+            None => {
+                tracing::warn!(
+                    "LiveKit is not configured (ORI_LIVEKIT_URL, ORI_LIVEKIT_API_KEY, \
+                     ORI_LIVEKIT_API_SECRET): carriers stay pending"
+                );
+                None
+            }
+        };
         let state = AppState {
             db,
             secrets,
             jwt,
             login_limits: Arc::new(LoginLimits::default()),
-            sync_wakeup: Arc::new(Notify::new()),
+            sync_wakeup,
+            reconciler,
+            metrics,
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
@@ -113,6 +143,7 @@ fn serve(listener: TcpListener, state: AppState, settings: &Settings) -> anyhow:
             }))
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
+            .route("/metrics", web::get().to(health::metrics))
             .route(
                 "/docs",
                 web::get().to(|| async {
@@ -142,6 +173,45 @@ fn serve(listener: TcpListener, state: AppState, settings: &Settings) -> anyhow:
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// The LiveKit client, when `ORI_LIVEKIT_URL`, key and secret are all set.
+fn livekit_client(settings: &Settings) -> anyhow::Result<Option<LiveKitClient>> {
+    let secret = read_secret(
+        settings.livekit_api_secret.as_ref(),
+        settings.livekit_api_secret_file.as_deref(),
+    )
+    .context("reading ORI_LIVEKIT_API_SECRET_FILE")?;
+    let (Some(url), Some(api_key), Some(api_secret)) = (
+        settings
+            .livekit_url
+            .clone()
+            .filter(|u| !u.trim().is_empty()),
+        settings
+            .livekit_api_key
+            .clone()
+            .filter(|k| !k.trim().is_empty()),
+        secret,
+    ) else {
+        return Ok(None);
+    };
+    let client = LiveKitClient::new(LiveKitConfig {
+        url,
+        api_key,
+        api_secret,
+        timeouts: LiveKitTimeouts::default(),
+    })?;
+    Ok(Some(client))
+}
+
+fn sync_settings(settings: &Settings) -> SyncSettings {
+    SyncSettings {
+        poll: Duration::from_millis(settings.sync_poll_ms.max(10)),
+        full_pass: Duration::from_secs(settings.sync_full_pass_secs.max(1)),
+        retry_base: Duration::from_millis(settings.sync_retry_base_ms.max(10)),
+        retry_max: Duration::from_secs(settings.sync_retry_max_secs.max(1)),
+        ..SyncSettings::default()
+    }
 }
 
 /// The page may load code only from this origin (plus compiling the SPA's

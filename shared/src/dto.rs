@@ -371,10 +371,15 @@ pub struct Carrier {
     pub outbound_channels: u32,
     pub did_count: u32,
     pub sync_status: SyncStatus,
+    /// LiveKit's message when `sync_status` is `error`.
     pub sync_error: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub last_synced_at: Option<OffsetDateTime>,
+    /// The LiveKit outbound trunk (`ST_…`) holding this carrier, if any.
+    pub livekit_outbound_trunk_id: Option<String>,
+    /// The LiveKit inbound trunk (`ST_…`) holding this carrier, if any.
+    pub livekit_inbound_trunk_id: Option<String>,
     /// Increases on every change; the `ETag` is derived from it.
     pub version: i64,
     #[serde(with = "time::serde::rfc3339")]
@@ -541,6 +546,8 @@ pub struct PhoneNumberView {
     pub bot_name: Option<String>,
     /// True when `bot_id` names a bot that has since been deleted.
     pub bot_missing: bool,
+    /// The LiveKit dispatch rule (`SDR_…`) routing this number to its bot.
+    pub livekit_dispatch_rule_id: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,

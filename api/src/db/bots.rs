@@ -2,10 +2,11 @@
 //! the console can say "Bot not found".
 
 use ori_shared::accounts::Bot;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::Db;
+use super::carriers::CONFIG_CHANGED;
 use crate::time_util::now_ms;
 
 fn bot(row: &sqlx::any::AnyRow) -> sqlx::Result<Bot> {
@@ -52,10 +53,10 @@ pub async fn insert(conn: &mut AnyConnection, name: &str, agent_name: &str) -> s
 
 /// Carriers whose inbound routing names this bot must sync again.
 async fn touch_carriers_using(conn: &mut AnyConnection, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE carriers SET config_rev = config_rev + 1 \
-         WHERE id IN (SELECT carrier_id FROM phone_numbers WHERE bot_id = $1)",
-    )
+    sqlx::query(AssertSqlSafe(format!(
+        "UPDATE carriers SET {CONFIG_CHANGED} \
+         WHERE id IN (SELECT carrier_id FROM phone_numbers WHERE bot_id = $1)"
+    )))
     .bind(id.to_string())
     .execute(conn)
     .await?;

@@ -88,6 +88,11 @@ impl CarrierWrite<'_> {
     }
 }
 
+/// What every change to a carrier's configuration sets: a new revision for
+/// the reconciler, `pending` until LiveKit holds it, and no retry wait.
+pub const CONFIG_CHANGED: &str =
+    "config_rev = config_rev + 1, sync_status = 'pending', next_attempt_at = NULL";
+
 const CARRIER_COLUMNS: &str = "c.id, c.name, c.sip_address, c.transport, c.destination_country, \
     c.username, c.password_secret, c.inbound_auth, c.outbound_cps, c.outbound_burst, \
     c.outbound_channels, c.version, c.config_rev, c.synced_rev, c.sync_status, c.sync_error, \
@@ -199,13 +204,13 @@ pub async fn update(
     write: &CarrierWrite<'_>,
 ) -> sqlx::Result<bool> {
     let c = write.config;
-    let updated = sqlx::query(
+    let updated = sqlx::query(AssertSqlSafe(format!(
         "UPDATE carriers SET name = $3, name_key = $4, search_text = $5, sip_address = $6, \
          transport = $7, destination_country = $8, username = $9, password_secret = $10, \
          inbound_auth = $11, outbound_cps = $12, outbound_burst = $13, outbound_channels = $14, \
-         updated_at = $15, version = version + 1, config_rev = config_rev + 1 \
-         WHERE id = $1 AND version = $2",
-    )
+         updated_at = $15, version = version + 1, {CONFIG_CHANGED} \
+         WHERE id = $1 AND version = $2"
+    )))
     .bind(id.to_string())
     .bind(version)
     .bind(c.name.as_str())
@@ -280,11 +285,13 @@ pub async fn delete(
 
 /// Marks the carrier's configuration changed after a write to its numbers.
 pub async fn touch_config(conn: &mut AnyConnection, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE carriers SET config_rev = config_rev + 1, updated_at = $2 WHERE id = $1")
-        .bind(id.to_string())
-        .bind(now_ms())
-        .execute(conn)
-        .await?;
+    sqlx::query(AssertSqlSafe(format!(
+        "UPDATE carriers SET {CONFIG_CHANGED}, updated_at = $2 WHERE id = $1"
+    )))
+    .bind(id.to_string())
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

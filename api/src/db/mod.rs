@@ -6,6 +6,7 @@ pub mod bots;
 pub mod carriers;
 pub mod numbers;
 pub mod pool;
+pub mod sync;
 pub mod users;
 
 use std::time::Duration;

@@ -15,7 +15,6 @@ use crate::time_util::{from_ms, now_ms};
 #[derive(Debug, Clone)]
 pub struct NumberRecord {
     pub view: PhoneNumberView,
-    pub lk_dispatch_rule_id: Option<String>,
 }
 
 impl NumberRecord {
@@ -55,9 +54,9 @@ fn record(row: &AnyRow) -> sqlx::Result<NumberRecord> {
             bot_missing: bot_id.is_some() && bot_name.is_none(),
             bot_id,
             bot_name,
+            livekit_dispatch_rule_id: row.try_get("lk_dispatch_rule_id")?,
             created_at: from_ms(row.try_get("created_at")?),
         },
-        lk_dispatch_rule_id: row.try_get("lk_dispatch_rule_id")?,
     })
 }
 

@@ -7,11 +7,15 @@
 
 pub mod client;
 pub mod country;
+pub mod metrics;
 pub mod plan;
+pub mod reconciler;
 pub mod types;
 
 pub use client::{LiveKitClient, LiveKitConfig, LiveKitError, LiveKitTimeouts};
+pub use metrics::SyncMetrics;
 pub use plan::{
     CarrierInput, DesiredRule, DesiredState, NumberInput, Owner, PlanError, parse_owner, plan,
     same_rule, same_trunk,
 };
+pub use reconciler::{Reconciler, SyncNowError, SyncSettings};

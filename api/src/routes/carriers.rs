@@ -13,8 +13,10 @@ use super::AppState;
 use crate::auth::SuperAdmin;
 use crate::db::audit::{self, Event};
 use crate::db::carriers::{self as store, CarrierRecord, CarrierWrite, Cursor};
+use crate::db::sync;
 use crate::error::{ApiError, ApiResult};
 use crate::etag::{check_if_match, etag};
+use crate::livekit::SyncNowError;
 use crate::time_util::from_ms;
 
 /// Default and largest page size of the list.
@@ -52,6 +54,8 @@ pub fn view(r: &CarrierRecord) -> Carrier {
         sync_status: r.sync_status,
         sync_error: r.sync_error.clone(),
         last_synced_at: r.last_synced_at.map(from_ms),
+        livekit_outbound_trunk_id: r.lk_outbound_trunk_id.clone(),
+        livekit_inbound_trunk_id: r.lk_inbound_trunk_id.clone(),
         version: r.version,
         created_at: from_ms(r.created_at),
         updated_at: from_ms(r.updated_at),
@@ -318,6 +322,8 @@ pub async fn delete(
         .contains_key(header::IF_MATCH)
         .then_some(record.version);
     let mut tx = state.db.pool.begin().await?;
+    // Its LiveKit objects outlive the row until the reconciler deletes them.
+    sync::tombstone_carrier(&mut tx, *id).await?;
     if !store::delete(&mut tx, *id, expected).await? {
         return Err(match expected {
             Some(_) => ApiError::PreconditionFailed,
@@ -329,4 +335,47 @@ pub async fn delete(
     tx.commit().await?;
     state.changed();
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// "Sync to LiveKit": reconcile this carrier now and answer with the result.
+///
+/// 200 with `sync_status` `synced`, or `error` and LiveKit's message in
+/// `sync_error`. 503 when LiveKit is not configured.
+#[utoipa::path(post, path = "/api/v1/carriers/{id}/sync", tag = "carriers",
+    params(("id" = Uuid, Path, description = "Carrier id")),
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, body = Carrier, description = "The sync ran; see sync_status and sync_error"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 503, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn sync_now(
+    _: SuperAdmin,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    load(&state, *id).await?;
+    let reconciler = state.reconciler.as_ref().ok_or_else(|| {
+        ApiError::Unavailable(
+            "LiveKit is not configured: set ORI_LIVEKIT_URL, ORI_LIVEKIT_API_KEY and \
+             ORI_LIVEKIT_API_SECRET (or ORI_LIVEKIT_API_SECRET_FILE), then restart."
+                .into(),
+        )
+    })?;
+    match reconciler.sync_now(*id).await {
+        Ok(()) => {}
+        Err(SyncNowError::NotFound) => return Err(ApiError::not_found("carrier")),
+        Err(SyncNowError::Busy) => {
+            return Err(ApiError::Conflict {
+                field: "id",
+                detail: "Another sync of this carrier is running; try again in a moment.".into(),
+            });
+        }
+        Err(SyncNowError::Db(e)) => return Err(e.into()),
+    }
+    let record = load(&state, *id).await?;
+    Ok(with_etag(HttpResponse::Ok(), &record))
 }

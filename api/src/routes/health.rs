@@ -25,3 +25,13 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         HttpResponse::ServiceUnavailable().json(json!({ "status": "database unavailable" }))
     }
 }
+
+/// Prometheus metrics: sync attempts, failures, durations, carriers waiting.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    if let Ok(n) = crate::db::sync::pending_count(&state.db).await {
+        state.metrics.pending.set(n);
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}

@@ -19,6 +19,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::FailureLimiter;
 use crate::crypto::SecretBox;
 use crate::db::Db;
+use crate::livekit::{Reconciler, SyncMetrics};
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -29,6 +30,9 @@ pub struct AppState {
     pub login_limits: Arc<LoginLimits>,
     /// Wakes the LiveKit reconciler after a change.
     pub sync_wakeup: Arc<Notify>,
+    /// `None` when LiveKit is not configured: carriers stay `pending`.
+    pub reconciler: Option<Arc<Reconciler>>,
+    pub metrics: Arc<SyncMetrics>,
 }
 
 impl AppState {
@@ -97,6 +101,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(carriers::update))
             .route(web::delete().to(carriers::delete)),
     )
+    .route("/carriers/{id}/sync", web::post().to(carriers::sync_now))
     .service(
         web::resource("/carriers/{id}/numbers")
             .route(web::get().to(numbers::list))

@@ -11,6 +11,7 @@ use super::carriers::load as load_carrier;
 use crate::auth::SuperAdmin;
 use crate::db::audit::{self, Event};
 use crate::db::numbers as store;
+use crate::db::sync;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
 
 async fn check_bot(state: &AppState, bot_id: Option<Uuid>) -> ApiResult<()> {
@@ -195,6 +196,7 @@ pub async fn delete(
 ) -> ApiResult<HttpResponse> {
     let (carrier_id, number_id) = *path;
     let mut tx = state.db.pool.begin().await?;
+    sync::tombstone_number(&mut tx, carrier_id, number_id).await?;
     if !store::delete(&mut tx, carrier_id, number_id).await? {
         return Err(ApiError::not_found("phone number on this carrier"));
     }
