@@ -6,10 +6,10 @@ use ori_shared::dto::Problem;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::AppState;
+use super::{AppState, page_cursor, page_limit};
 use crate::auth::SuperAdmin;
 use crate::db::audit;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -36,19 +36,8 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::field("limit", "limit must be from 1 to 200."));
-    }
-    let before = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(text) => Some(audit::decode_cursor(text).ok_or_else(|| {
-            ApiError::field(
-                "cursor",
-                "This cursor is not valid; start again from the first page.",
-            )
-        })?),
-        None => None,
-    };
+    let limit = page_limit(query.limit)?;
+    let before = page_cursor(query.cursor.as_deref(), audit::decode_cursor)?;
     let target = query.target.as_deref().filter(|t| !t.is_empty());
     let (items, next_cursor) = audit::list(&state.db, target, limit, before.as_ref()).await?;
     Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))

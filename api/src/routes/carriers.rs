@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::AppState;
+use super::{AppState, page_cursor, page_limit};
 use crate::auth::SuperAdmin;
 use crate::db::audit::{self, Event};
 use crate::db::carriers::{self as store, CarrierRecord, CarrierWrite, Cursor};
@@ -19,9 +19,6 @@ use crate::etag::{check_if_match, etag};
 use crate::livekit::SyncNowError;
 use crate::time_util::from_ms;
 
-/// Default and largest page size of the list.
-const PAGE_DEFAULT: u32 = 50;
-const PAGE_MAX: u32 = 200;
 /// How often a PATCH without `If-Match` re-applies itself after losing a race.
 const PATCH_ATTEMPTS: usize = 3;
 
@@ -157,22 +154,8 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
 ) -> ApiResult<HttpResponse> {
-    let limit = query.limit.unwrap_or(PAGE_DEFAULT);
-    if !(1..=PAGE_MAX).contains(&limit) {
-        return Err(ApiError::field(
-            "limit",
-            format!("limit must be from 1 to {PAGE_MAX}."),
-        ));
-    }
-    let cursor = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(text) => Some(Cursor::decode(text).ok_or_else(|| {
-            ApiError::field(
-                "cursor",
-                "This cursor is not valid; start again from the first page.",
-            )
-        })?),
-        None => None,
-    };
+    let limit = page_limit(query.limit)?;
+    let cursor = page_cursor(query.cursor.as_deref(), Cursor::decode)?;
     let q = query.q.as_deref().unwrap_or("");
     let page = store::list(&state.db, q, limit, cursor.as_ref()).await?;
     Ok(HttpResponse::Ok().json(CarrierPage {

@@ -19,6 +19,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::FailureLimiter;
 use crate::crypto::SecretBox;
 use crate::db::Db;
+use crate::error::ApiError;
 use crate::livekit::{Reconciler, SyncMetrics};
 
 /// What every handler can reach.
@@ -39,6 +40,39 @@ impl AppState {
     /// Tells the reconciler that a carrier's configuration changed.
     pub fn changed(&self) {
         self.sync_wakeup.notify_one();
+    }
+}
+
+/// Default and largest page size of the list endpoints.
+const PAGE_DEFAULT: u32 = 50;
+const PAGE_MAX: u32 = 200;
+
+/// The page size a list request asks for, within 1–200 (default 50).
+pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(PAGE_DEFAULT);
+    if (1..=PAGE_MAX).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::field(
+            "limit",
+            format!("limit must be from 1 to {PAGE_MAX}."),
+        ))
+    }
+}
+
+/// A list request's `cursor`, decoded by `decode`; blank means the first page.
+pub fn page_cursor<T>(
+    cursor: Option<&str>,
+    decode: impl FnOnce(&str) -> Option<T>,
+) -> Result<Option<T>, ApiError> {
+    match cursor.filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(text) => decode(text).map(Some).ok_or_else(|| {
+            ApiError::field(
+                "cursor",
+                "This cursor is not valid; start again from the first page.",
+            )
+        }),
     }
 }
 
