@@ -44,12 +44,13 @@ pub async fn claim_next(db: &Db, owner: &str, lease_ms: i64) -> sqlx::Result<Opt
     Ok(id.and_then(|id| Uuid::parse_str(&id).ok()))
 }
 
-/// Claims this carrier whatever its state, if no one else holds it.
+/// Claims this carrier whatever its state, if no worker holds it — not even
+/// this replica's own background loop.
 pub async fn claim(db: &Db, id: Uuid, owner: &str, lease_ms: i64) -> sqlx::Result<bool> {
     let now = now_ms();
     let n = sqlx::query(
         "UPDATE carriers SET lease_owner = $2, lease_until = $3 \
-         WHERE id = $1 AND (lease_until IS NULL OR lease_until < $4 OR lease_owner = $2)",
+         WHERE id = $1 AND (lease_until IS NULL OR lease_until < $4)",
     )
     .bind(id.to_string())
     .bind(owner)
