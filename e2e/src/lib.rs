@@ -31,7 +31,10 @@ impl Drop for Guard {
     fn drop(&mut self) {
         let pgid = self.0.id();
         // Kill the whole group: chromedriver leaves Chromium processes behind otherwise.
-        let _ = Command::new("kill").arg("--").arg(format!("-{pgid}")).status();
+        let _ = Command::new("kill")
+            .arg("--")
+            .arg(format!("-{pgid}"))
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -52,6 +55,11 @@ async fn wait_for_http(url: &str) -> anyhow::Result<()> {
     }
     bail!("{url} did not come up within 20 s")
 }
+
+/// Login of the first super admin of every [`Console`].
+pub const ADMIN_EMAIL: &str = "admin@e2e.test";
+/// Password of [`ADMIN_EMAIL`] (the API wants at least 12 characters).
+pub const ADMIN_PASSWORD: &str = "e2e-admin-password-7f3k9q";
 
 /// The real console, on a free port with a fresh data directory.
 pub struct Console {
@@ -77,6 +85,9 @@ impl Console {
                 .env("ORI_BIND", format!("127.0.0.1:{port}"))
                 .env("ORI_DATA_DIR", data.path())
                 .env("ORI_STATIC_DIR", &dist)
+                .env("ORI_ADMIN_EMAIL", ADMIN_EMAIL)
+                .env("ORI_ADMIN_PASSWORD", ADMIN_PASSWORD)
+                .env_remove("ORI_ADMIN_PASSWORD_FILE")
                 .env_remove("ORI_DATABASE_URL")
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit()),
@@ -89,6 +100,43 @@ impl Console {
             _process: process,
             _data: data,
         })
+    }
+
+    /// Logs in through the API and returns the Bearer token.
+    pub async fn token(&self, email: &str, password: &str) -> anyhow::Result<String> {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await?;
+        if !status.is_success() {
+            bail!("login as {email} failed: {status} {body}");
+        }
+        body["token"]
+            .as_str()
+            .map(str::to_owned)
+            .context("login response without a token")
+    }
+
+    /// Creates an account (`member`, `admin` or `super_admin`) as the first super admin.
+    pub async fn create_user(&self, email: &str, password: &str, role: &str) -> anyhow::Result<()> {
+        let token = self.token(ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/users", self.base))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "email": email, "password": password, "role": role }))
+            .send()
+            .await?;
+        let status = response.status();
+        if status != reqwest::StatusCode::CREATED {
+            bail!(
+                "creating {email} failed: {status} {}",
+                response.text().await?
+            );
+        }
+        Ok(())
     }
 }
 
@@ -139,6 +187,66 @@ impl Browser {
             _driver: driver,
             _profile: profile,
         })
+    }
+
+    /// Opens `url`, fills in the login form and submits it (the page must be
+    /// the login page, or redirect to it).
+    pub async fn log_in(&self, url: &str, email: &str, password: &str) -> anyhow::Result<()> {
+        self.client.goto(url).await?;
+        self.wait_text("h1", "Log in").await?;
+        self.fill("#login-email", email).await?;
+        self.fill("#login-password", password).await?;
+        self.client
+            .find(Locator::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces the value of the input matching `css`.
+    pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let input = self.client.find(Locator::Css(css)).await?;
+        input.clear().await?;
+        input.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Clicks the button whose text contains `text`.
+    pub async fn click_button(&self, text: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            for el in self.client.find_all(Locator::Css("button")).await? {
+                if el.text().await?.contains(text) {
+                    el.click().await?;
+                    return Ok(());
+                }
+            }
+            if Instant::now() > deadline {
+                bail!("no button containing {text:?} within 10 s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the page's path is `path`.
+    pub async fn wait_path(&self, path: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let current = self.client.current_url().await?;
+            if current.path() == path {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("still at {} instead of {path} after 10 s", current.path());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// How many elements match `css` right now.
+    pub async fn count(&self, css: &str) -> anyhow::Result<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
     }
 
     /// Waits for an element matching `css` whose text contains `text`.

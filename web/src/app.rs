@@ -1,33 +1,75 @@
-//! The application shell: router, sidebar and main area.
+//! The application: router, the signed-in shell (sidebar and main area) and
+//! the login page outside it.
 
 use leptos::prelude::*;
 use leptos_router::{
-    components::{Redirect, Route, Router, Routes},
+    components::{Outlet, ParentRoute, Redirect, Route, Router, Routes},
     path,
 };
 
 use crate::{
-    components::sidebar::Sidebar,
-    pages::{carriers_list::CarriersList, not_found::NotFound},
+    auth::{Auth, Status, use_auth},
+    components::{sidebar::Sidebar, status::Loading},
+    pages::{carriers_list::CarriersList, login::Login, not_found::NotFound},
 };
 
 /// Path of the carrier list, the console's landing page for now.
 pub const CARRIERS_PATH: &str = "/dashboard/carriers";
+/// Path of the login page.
+pub const LOGIN_PATH: &str = "/login";
 
 #[component]
 pub fn App() -> impl IntoView {
+    Auth::provide();
     view! {
         <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=Login/>
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=|| view! { <Redirect path=CARRIERS_PATH/> }/>
+                    <Route path=path!("dashboard") view=|| view! { <Redirect path=CARRIERS_PATH/> }/>
+                    <Route path=path!("dashboard/carriers") view=CarriersList/>
+                    <Route path=path!("*any") view=NotFound/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Everything but the login page: needs a session; without one, goes to `/login`.
+#[component]
+fn Shell() -> impl IntoView {
+    let auth = use_auth();
+    let status = Memo::new(move |_| auth.status());
+    move || match status.get() {
+        Status::Checking => view! { <Loading/> }.into_any(),
+        Status::SignedOut => view! { <Redirect path=LOGIN_PATH/> }.into_any(),
+        Status::Unreachable => view! { <Unreachable/> }.into_any(),
+        Status::SignedIn => view! {
             <div class="shell">
                 <Sidebar/>
                 <main class="main" id="main">
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=|| view! { <Redirect path=CARRIERS_PATH/> }/>
-                        <Route path=path!("/dashboard") view=|| view! { <Redirect path=CARRIERS_PATH/> }/>
-                        <Route path=path!("/dashboard/carriers") view=CarriersList/>
-                    </Routes>
+                    <Outlet/>
                 </main>
             </div>
-        </Router>
+        }
+        .into_any(),
+    }
+}
+
+/// The session check failed for another reason than "not signed in".
+#[component]
+pub fn Unreachable() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <div class="center-page">
+            <section class="card notice" role="alert">
+                <h1>"The console is not answering"</h1>
+                <p>{move || auth.unreachable_reason()}</p>
+                <button type="button" class="btn btn-primary" on:click=move |_| auth.check()>
+                    "Try again"
+                </button>
+            </section>
+        </div>
     }
 }

@@ -1,6 +1,8 @@
 //! Ori carrier console: the browser entry point.
 
+mod api;
 mod app;
+mod auth;
 mod components;
 mod pages;
 

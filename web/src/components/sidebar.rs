@@ -1,12 +1,18 @@
-//! The console's navigation sidebar.
+//! The console's navigation sidebar: links by role, and the signed-in account.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api;
 use crate::app::CARRIERS_PATH;
+use crate::auth::{role_label, use_auth};
 
 #[component]
 pub fn Sidebar() -> impl IntoView {
+    let auth = use_auth();
+    // Carrier setup is super admin only: nobody else sees the link (the page
+    // itself explains this to anyone who opens it by address).
+    let super_admin = Memo::new(move |_| auth.is_super_admin());
     view! {
         <aside class="sidebar">
             <div class="brand">
@@ -14,19 +20,59 @@ pub fn Sidebar() -> impl IntoView {
                 <span class="brand-name">"Ori console"</span>
             </div>
             <nav class="nav" aria-label="Main">
-                <section class="nav-section" aria-labelledby="nav-telephony">
-                    <h2 class="nav-heading" id="nav-telephony">"Telephony"</h2>
-                    <ul class="nav-list">
-                        <li>
-                            <A href=CARRIERS_PATH attr:class="nav-link">
-                                <PhoneIcon/>
-                                <span>"Carriers"</span>
-                            </A>
-                        </li>
-                    </ul>
-                </section>
+                <Show when=move || super_admin.get()>
+                    <section class="nav-section" aria-labelledby="nav-telephony">
+                        <h2 class="nav-heading" id="nav-telephony">"Telephony"</h2>
+                        <ul class="nav-list">
+                            <li>
+                                <A href=CARRIERS_PATH attr:class="nav-link">
+                                    <PhoneIcon/>
+                                    <span>"Carriers"</span>
+                                </A>
+                            </li>
+                        </ul>
+                    </section>
+                </Show>
             </nav>
+            <Account/>
         </aside>
+    }
+}
+
+/// The signed-in account and Log out, at the foot of the sidebar.
+#[component]
+fn Account() -> impl IntoView {
+    let auth = use_auth();
+    let logout = Action::new_local(move |_: &()| async move {
+        let result = api::post_empty("/api/v1/auth/logout").await;
+        // 401: the session had already ended, which is what Log out wants.
+        match result {
+            Err(e) if !e.is_unauthorized() => Err(e),
+            _ => {
+                // The shell sees the signed-out session and goes to /login.
+                auth.sign_out();
+                Ok(())
+            }
+        }
+    });
+    let pending = logout.pending();
+    let error = move || logout.value().get().and_then(Result::err).map(|e| e.detail);
+    view! {
+        <div class="account">
+            <p class="account-email" title="Signed in as">{move || auth.email()}</p>
+            <p class="account-role">{move || auth.role().map(role_label)}</p>
+            <button
+                type="button"
+                class="btn btn-sidebar"
+                disabled=move || pending.get()
+                on:click=move |_| {
+                    logout.dispatch(());
+                }
+            >
+                {move || if pending.get() { "Logging out…" } else { "Log out" }}
+            </button>
+            {move || error().map(|message| view! { <p class="account-error" role="alert">{message}</p> })}
+        </div>
     }
 }
 
