@@ -326,35 +326,54 @@ pub struct ListPage {
 }
 
 /// One page of carriers whose name or SIP address contains `q` (any case),
-/// ordered by name; the badges and counts come from the same query.
+/// ordered by name, with the total number of matches.
+///
+/// The page's ids are chosen first (one index walk without a search; one
+/// scan that also counts the matches with one), and only those rows get
+/// their badge and DID counts.
 pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx::Result<ListPage> {
-    let pattern = format!("%{}%", like_escape(&q.trim().to_lowercase()));
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM carriers WHERE search_text LIKE $1 ESCAPE '\\'")
-            .bind(&pattern)
-            .fetch_one(&db.pool)
-            .await?;
+    let q = q.trim().to_lowercase();
+    let searching = !q.is_empty();
+    // Parameters: $1 page size + 1, then the cursor, then the pattern.
+    let mut n = 1;
     let keyset = if after.is_some() {
-        "AND (c.name_key > $3 OR (c.name_key = $3 AND c.id > $4))"
+        n += 2;
+        "WHERE (m.name_key, m.id) > ($2, $3)"
     } else {
         ""
     };
+    let matches = if searching {
+        format!(
+            "SELECT id, name_key, COUNT(*) OVER () AS total FROM carriers \
+             WHERE search_text LIKE ${} ESCAPE '\\'",
+            n + 1
+        )
+    } else {
+        "SELECT id, name_key, 0 AS total FROM carriers".to_owned()
+    };
     let sql = format!(
         "SELECT c.id, c.name, c.name_key, c.sip_address, c.outbound_cps, c.outbound_burst, \
-         c.sync_status, c.last_synced_at, \
+         c.sync_status, c.last_synced_at, p.total, \
          CASE WHEN c.password_secret IS NULL THEN 0 ELSE 1 END AS has_password, \
          (SELECT COUNT(*) FROM carrier_allowed_ips a WHERE a.carrier_id = c.id) AS allowed_ip_count, \
-         (SELECT COUNT(*) FROM phone_numbers n WHERE n.carrier_id = c.id) AS did_count \
-         FROM carriers c WHERE c.search_text LIKE $1 ESCAPE '\\' {keyset} \
-         ORDER BY c.name_key, c.id LIMIT $2"
+         (SELECT COUNT(*) FROM phone_numbers d WHERE d.carrier_id = c.id) AS did_count \
+         FROM (SELECT m.id, m.name_key, m.total FROM ({matches}) m {keyset} \
+               ORDER BY m.name_key, m.id LIMIT $1) p \
+         JOIN carriers c ON c.id = p.id \
+         ORDER BY p.name_key, p.id"
     );
-    let mut query = sqlx::query(AssertSqlSafe(sql))
-        .bind(&pattern)
-        .bind(i64::from(limit) + 1);
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(i64::from(limit) + 1);
     if let Some(cursor) = after {
         query = query.bind(&cursor.name_key).bind(&cursor.id);
     }
+    if searching {
+        query = query.bind(format!("%{}%", like_escape(&q)));
+    }
     let rows = query.fetch_all(&db.pool).await?;
+    let total: i64 = match rows.first() {
+        Some(row) if searching => row.try_get("total")?,
+        _ => count(db, &q).await?,
+    };
     let mut items = Vec::with_capacity(rows.len());
     let mut next = None;
     for (i, row) in rows.iter().enumerate() {
@@ -389,6 +408,19 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
         total: u64::try_from(total).unwrap_or(0),
         next,
     })
+}
+
+/// How many carriers match `q` (lower-cased; empty matches all).
+async fn count(db: &Db, q: &str) -> sqlx::Result<i64> {
+    if q.is_empty() {
+        return sqlx::query_scalar("SELECT COUNT(*) FROM carriers")
+            .fetch_one(&db.pool)
+            .await;
+    }
+    sqlx::query_scalar("SELECT COUNT(*) FROM carriers WHERE search_text LIKE $1 ESCAPE '\\'")
+        .bind(format!("%{}%", like_escape(q)))
+        .fetch_one(&db.pool)
+        .await
 }
 
 #[cfg(test)]
