@@ -16,7 +16,6 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::password;
 use crate::bootstrap;
 use crate::config::{Settings, read_secret};
 use crate::crypto::SecretBox;
@@ -45,7 +44,6 @@ impl Application {
         let secrets = SecretBox::load_or_create(key.as_ref(), &settings.data_dir)?;
         let jwt = bootstrap::jwt_keys(settings)?;
         bootstrap::first_admin(&db, settings).await?;
-        tokio::task::spawn_blocking(password::warm_up);
         let metrics = Arc::new(SyncMetrics::new().context("registering metrics")?);
         let sync_wakeup = Arc::new(Notify::new());
         let reconciler = match livekit_client(settings)? {
