@@ -3,12 +3,20 @@
 //!
 //! Every failure becomes an [`ApiError`]: the server's `application/problem+json`
 //! body when there is one, otherwise a message written for the user.
+//!
+//! JSON is parsed and written by the browser (`Response.json()`, `JSON.stringify`);
+//! [`crate::json`] and `serde-wasm-bindgen` convert between its values and Rust types.
+//! That keeps `serde_json` (and serde's error texts) out of the wasm.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use ori_shared::FieldError;
 use ori_shared::dto::Problem;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::json;
 
 /// Status of an [`ApiError`] when no answer came back at all.
 pub const NETWORK: u16 = 0;
@@ -57,8 +65,11 @@ impl ApiError {
 
     async fn from_response(response: Response) -> Self {
         let status = response.status();
-        match response.json::<Problem>().await {
-            Ok(problem) => Self {
+        let problem = parse(response)
+            .await
+            .and_then(|value| json::from_js::<Problem>(value).ok());
+        match problem {
+            Some(problem) => Self {
                 status,
                 detail: problem
                     .detail
@@ -66,7 +77,7 @@ impl ApiError {
                     .unwrap_or(problem.title),
                 errors: problem.errors,
             },
-            Err(_) => Self {
+            None => Self {
                 status,
                 detail: match status {
                     401 => "Your session has ended. Log in again.".into(),
@@ -89,7 +100,18 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
+/// Sends `builder` (with `body` as JSON, if any); a non-2xx answer becomes an [`ApiError`].
+///
+/// Not generic, like [`fetch_json`]: the async code exists once in the wasm, and only
+/// the small synchronous [`decode`] is built per response type.
+async fn send(builder: RequestBuilder, body: Option<String>) -> Result<Response, ApiError> {
+    let builder = builder.header("Accept", "application/json");
+    let request = match body {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(body),
+        None => builder.build(),
+    };
     let request = request.map_err(|_| ApiError::network())?;
     let response = request.send().await.map_err(|_| ApiError::network())?;
     if response.ok() {
@@ -99,30 +121,54 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
     }
 }
 
-async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    let status = response.status();
-    response
-        .json()
-        .await
-        .map_err(|_| ApiError::unreadable(status))
+/// The body parsed by the browser's `Response.json()`; `None` if it is not JSON.
+async fn parse(response: Response) -> Option<JsValue> {
+    let raw: web_sys::Response = response.into();
+    JsFuture::from(raw.json().ok()?).await.ok()
 }
 
-fn accept_json(builder: RequestBuilder) -> RequestBuilder {
-    builder.header("Accept", "application/json")
+/// A successful answer's status and parsed body.
+async fn fetch_json(
+    builder: RequestBuilder,
+    body: Option<String>,
+) -> Result<(u16, JsValue), ApiError> {
+    let response = send(builder, body).await?;
+    let status = response.status();
+    let value = parse(response)
+        .await
+        .ok_or_else(|| ApiError::unreadable(status))?;
+    Ok((status, value))
+}
+
+/// The parsed body as a `T`.
+fn decode<T: DeserializeOwned>((status, value): (u16, JsValue)) -> Result<T, ApiError> {
+    json::from_js(value).map_err(|_| ApiError::unreadable(status))
+}
+
+/// `body` as JSON text, written by the browser's `JSON.stringify`.
+fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    let value = body
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| ApiError::network())?;
+    js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(ApiError::network)
 }
 
 /// `GET path`, expecting JSON.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    json(send(accept_json(Request::get(path)).build()).await?).await
+    decode(fetch_json(Request::get(path), None).await?)
 }
 
 /// `POST path` with a JSON body, expecting JSON.
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    json(send(accept_json(Request::post(path)).json(body)).await?).await
+    let body = to_json(body)?;
+    decode(fetch_json(Request::post(path), Some(body)).await?)
 }
 
 /// `POST path` without a body, expecting no content.
 pub async fn post_empty(path: &str) -> Result<(), ApiError> {
-    send(accept_json(Request::post(path)).build()).await?;
+    send(Request::post(path), None).await?;
     Ok(())
 }

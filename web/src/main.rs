@@ -4,9 +4,11 @@ mod api;
 mod app;
 mod auth;
 mod components;
+mod json;
 mod pages;
 
 fn main() {
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }

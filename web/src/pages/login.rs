@@ -1,10 +1,12 @@
 //! The login page at `/login`, outside the shell.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
-use ori_shared::accounts::{LoginRequest, LoginResponse};
+use ori_shared::accounts::{LoginRequest, Me};
+use serde::Deserialize;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::app::CARRIERS_PATH;
 use crate::auth::{Status, use_auth};
 use crate::components::status::Loading;
@@ -21,30 +23,40 @@ pub fn Login() -> impl IntoView {
     }
 }
 
+/// The part of `LoginResponse` the console uses: the session lives in the cookie, so the
+/// token and its expiry are skipped (not decoding `expires_at` keeps the date-time parser
+/// out of the wasm).
+#[derive(Deserialize)]
+struct LoginAnswer {
+    user: Me,
+}
+
 #[component]
 fn LoginForm() -> impl IntoView {
     let auth = use_auth();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let login = Action::new_local(move |request: &LoginRequest| {
-        let request = request.clone();
-        async move {
-            let response: LoginResponse = api::post("/api/v1/auth/login", &request).await?;
-            // The page re-renders as signed in and redirects to the carriers.
-            auth.sign_in(response.user);
-            Ok::<(), ApiError>(())
-        }
-    });
-    let pending = login.pending();
-    let error = move || login.value().get().and_then(Result::err).map(|e| e.detail);
+    // A plain task and two signals rather than an `Action`: much less wasm.
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
             return;
         }
-        login.dispatch(LoginRequest {
+        pending.set(true);
+        let request = LoginRequest {
             email: email.get_untracked().trim().to_owned(),
             password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            let result = api::post::<_, LoginAnswer>("/api/v1/auth/login", &request).await;
+            pending.set(false);
+            match result {
+                // The page re-renders as signed in and redirects to the carriers.
+                Ok(response) => auth.sign_in(response.user),
+                Err(e) => error.set(Some(e.detail)),
+            }
         });
     };
 
@@ -81,7 +93,8 @@ fn LoginForm() -> impl IntoView {
                         />
                     </div>
                     {move || {
-                        error()
+                        error
+                            .get()
                             .map(|message| {
                                 view! {
                                     <p class="form-error" role="alert">{message}</p>
