@@ -358,7 +358,7 @@ impl Reconciler {
     /// tagged as ours that the database does not know, and marks carriers
     /// dirty whose objects are missing or differ from the plan.
     #[tracing::instrument(skip(self))]
-    pub async fn full_pass(&self) -> Result<(), SyncErrorPublic> {
+    pub async fn full_pass(&self) -> Result<(), FullPassError> {
         let lk = &self.client;
         let outbound = lk.list_outbound_trunks().await?;
         let inbound = lk.list_inbound_trunks().await?;
@@ -467,9 +467,9 @@ impl Reconciler {
     }
 }
 
-/// Errors of the full pass, for callers outside this module.
+/// Why a full comparison with LiveKit stopped.
 #[derive(Debug, thiserror::Error)]
-pub enum SyncErrorPublic {
+pub enum FullPassError {
     #[error(transparent)]
     LiveKit(#[from] LiveKitError),
     #[error("database: {0}")]
