@@ -545,3 +545,146 @@ async fn without_livekit_carriers_stay_pending_and_sync_says_what_to_set() {
     assert!(p["detail"].as_str().unwrap().contains("ORI_LIVEKIT_URL"));
     assert_eq!(carrier(&app, &c).await["sync_status"], "pending");
 }
+
+/// After any random sequence of edits, outages and failed calls, once
+/// LiveKit is reachable again everything converges: LiveKit holds exactly
+/// what the console says, and nothing else.
+#[tokio::test]
+async fn random_edits_and_outages_converge_to_the_console() {
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+    let seed: u64 = std::env::var("ORI_SYNC_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(7);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let lk = LiveKitDouble::start().await;
+    let app = app_with_livekit(&lk).await;
+    let bots = [
+        bot(&app, "A", "agent-a").await,
+        bot(&app, "B", "agent-b").await,
+    ];
+    let mut carriers: Vec<Value> = Vec::new();
+    let mut next_number = 0;
+    for step in 0..60 {
+        match rng.gen_range(0..10) {
+            0 => lk.set_down(rng.gen_bool(0.5)),
+            1 => lk.fail_next(1, TwirpError::unavailable("flaky")),
+            2 | 3 if carriers.len() < 5 => {
+                carriers.push(app.simple_carrier(&format!("Random {step}")).await);
+            }
+            4 if !carriers.is_empty() => {
+                let c = carriers.remove(rng.gen_range(0..carriers.len()));
+                let res = app.delete(&format!("/api/v1/carriers/{}", id(&c))).await;
+                assert_eq!(res.status(), StatusCode::NO_CONTENT, "step {step}");
+            }
+            5 | 6 if !carriers.is_empty() => {
+                let c = &carriers[rng.gen_range(0..carriers.len())];
+                next_number += 1;
+                let direction = ["both", "inbound", "outbound"][rng.gen_range(0..3)];
+                let bot = rng
+                    .gen_bool(0.7)
+                    .then(|| id(&bots[rng.gen_range(0..2)]).to_owned());
+                app.add_number(c, json!({"number": format!("+1415600{next_number:04}"), "direction": direction, "bot_id": bot})).await;
+            }
+            7 if !carriers.is_empty() => {
+                let c = &carriers[rng.gen_range(0..carriers.len())];
+                let numbers: Vec<Value> = app
+                    .get(&format!("/api/v1/carriers/{}/numbers", id(c)))
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                if let Some(n) = numbers.first() {
+                    let path = format!("/api/v1/carriers/{}/numbers/{}", id(c), id(n));
+                    if rng.gen_bool(0.5) {
+                        let res = app.delete(&path).await;
+                        assert_eq!(res.status(), StatusCode::NO_CONTENT, "step {step}");
+                    } else {
+                        let direction = ["both", "inbound", "outbound"][rng.gen_range(0..3)];
+                        app.patch(&path, &json!({"direction": direction})).await;
+                    }
+                }
+            }
+            8 if !carriers.is_empty() => {
+                let c = &carriers[rng.gen_range(0..carriers.len())];
+                let transport = ["udp", "tcp", "tls"][rng.gen_range(0..3)];
+                app.patch(
+                    &format!("/api/v1/carriers/{}", id(c)),
+                    &json!({"sip_address": format!("sip{step}.example"), "transport": transport}),
+                )
+                .await;
+            }
+            _ => tokio::time::sleep(Duration::from_millis(rng.gen_range(0..30))).await,
+        }
+    }
+    lk.set_down(false);
+    lk.clear_faults();
+
+    // Expected state, from the console's own view.
+    let mut want_out = Vec::new();
+    let mut want_in = Vec::new();
+    let mut want_rules = 0;
+    for c in &carriers {
+        let now = synced(&app, c).await;
+        let numbers: Vec<Value> = app
+            .get(&format!("/api/v1/carriers/{}/numbers", id(c)))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut out: Vec<String> = numbers
+            .iter()
+            .filter(|n| n["direction"] != "inbound")
+            .map(|n| n["normalized"].as_str().unwrap().to_owned())
+            .collect();
+        let mut inb: Vec<String> = numbers
+            .iter()
+            .filter(|n| n["direction"] != "outbound")
+            .map(|n| n["normalized"].as_str().unwrap().to_owned())
+            .collect();
+        out.sort();
+        inb.sort();
+        want_rules += numbers
+            .iter()
+            .filter(|n| n["direction"] != "outbound" && !n["bot_id"].is_null())
+            .count();
+        if !out.is_empty() {
+            want_out.push((now["sip_address"].as_str().unwrap().to_owned(), out));
+        }
+        if !inb.is_empty() {
+            want_in.push(inb);
+        }
+    }
+    // Deleted carriers' objects go through tombstones; give them a moment.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let counts = || {
+        (
+            lk.outbound_trunks().len(),
+            lk.inbound_trunks().len(),
+            lk.dispatch_rules().len(),
+        )
+    };
+    while counts() != (want_out.len(), want_in.len(), want_rules) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let mut have_out: Vec<(String, Vec<String>)> = outbound(&lk)
+        .iter()
+        .map(|t| {
+            (
+                t["address"].as_str().unwrap().to_owned(),
+                serde_json::from_value(t["numbers"].clone()).unwrap(),
+            )
+        })
+        .collect();
+    let mut have_in: Vec<Vec<String>> = inbound(&lk)
+        .iter()
+        .map(|t| serde_json::from_value(t["numbers"].clone()).unwrap())
+        .collect();
+    want_out.sort();
+    have_out.sort();
+    want_in.sort();
+    have_in.sort();
+    assert_eq!(have_out, want_out, "seed {seed}");
+    assert_eq!(have_in, want_in, "seed {seed}");
+    assert_eq!(rules(&lk).len(), want_rules, "seed {seed}");
+}

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
 
+use super::sync::{DISPATCH_RULE, TRUNK};
 use super::{Db, like_escape};
 use crate::time_util::{from_ms, now_ms};
 
@@ -258,29 +259,53 @@ async fn replace_allowed_ips(
     Ok(())
 }
 
-/// Deletes the carrier if it is still at `version` (any version when
-/// `None`); its numbers and allowlist go with it.
+/// Deletes the carrier (if still at `version`, when given) and its numbers,
+/// returning the LiveKit objects they held so they can be tombstoned; `None`
+/// when nothing was deleted (the caller's transaction then rolls back).
+///
+/// The ids are read by the deleting statements themselves (`RETURNING`), so a
+/// sync recording a new id at the same moment is either seen here or finds
+/// the row gone and tombstones its object itself.
 pub async fn delete(
     conn: &mut AnyConnection,
     id: Uuid,
     version: Option<i64>,
-) -> sqlx::Result<bool> {
-    let result = match version {
+) -> sqlx::Result<Option<Vec<(&'static str, String)>>> {
+    let rules: Vec<Option<String>> = sqlx::query_scalar(
+        "DELETE FROM phone_numbers WHERE carrier_id = $1 RETURNING lk_dispatch_rule_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let row = match version {
         Some(v) => {
-            sqlx::query("DELETE FROM carriers WHERE id = $1 AND version = $2")
-                .bind(id.to_string())
-                .bind(v)
-                .execute(conn)
-                .await?
+            sqlx::query(
+                "DELETE FROM carriers WHERE id = $1 AND version = $2 \
+                 RETURNING lk_outbound_trunk_id, lk_inbound_trunk_id",
+            )
+            .bind(id.to_string())
+            .bind(v)
+            .fetch_optional(&mut *conn)
+            .await?
         }
         None => {
-            sqlx::query("DELETE FROM carriers WHERE id = $1")
-                .bind(id.to_string())
-                .execute(conn)
-                .await?
+            sqlx::query(
+                "DELETE FROM carriers WHERE id = $1 RETURNING lk_outbound_trunk_id, lk_inbound_trunk_id",
+            )
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?
         }
     };
-    Ok(result.rows_affected() > 0)
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let mut remote: Vec<(&'static str, String)> = Vec::new();
+    for col in ["lk_outbound_trunk_id", "lk_inbound_trunk_id"] {
+        remote.extend(row.try_get::<Option<String>, _>(col)?.map(|t| (TRUNK, t)));
+    }
+    remote.extend(rules.into_iter().flatten().map(|r| (DISPATCH_RULE, r)));
+    Ok(Some(remote))
 }
 
 /// Marks the carrier's configuration changed after a write to its numbers.

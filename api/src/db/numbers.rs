@@ -163,16 +163,23 @@ pub async fn update(
     Ok(true)
 }
 
-pub async fn delete(conn: &mut AnyConnection, carrier_id: Uuid, id: Uuid) -> sqlx::Result<bool> {
-    let n = sqlx::query("DELETE FROM phone_numbers WHERE carrier_id = $1 AND id = $2")
-        .bind(carrier_id.to_string())
-        .bind(id.to_string())
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if n == 0 {
-        return Ok(false);
+/// Deletes a number; `Some(its dispatch rule id, if any)` when it existed.
+/// The id comes from the deleting statement, so a concurrent sync's record
+/// of a new rule is never lost.
+pub async fn delete(
+    conn: &mut AnyConnection,
+    carrier_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<Option<String>>> {
+    let deleted: Option<Option<String>> = sqlx::query_scalar(
+        "DELETE FROM phone_numbers WHERE carrier_id = $1 AND id = $2 RETURNING lk_dispatch_rule_id",
+    )
+    .bind(carrier_id.to_string())
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if deleted.is_some() {
+        touch_config(conn, carrier_id).await?;
     }
-    touch_config(conn, carrier_id).await?;
-    Ok(true)
+    Ok(deleted)
 }

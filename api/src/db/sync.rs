@@ -132,12 +132,13 @@ pub async fn mark_dirty(db: &Db, id: Uuid) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// Records the carrier's trunk ids; `false` when the carrier is gone.
 pub async fn set_trunk_ids(
     db: &Db,
     id: Uuid,
     outbound: Option<&str>,
     inbound: Option<&str>,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<bool> {
     sqlx::query(
         "UPDATE carriers SET lk_outbound_trunk_id = $2, lk_inbound_trunk_id = $3 WHERE id = $1",
     )
@@ -145,17 +146,18 @@ pub async fn set_trunk_ids(
     .bind(outbound)
     .bind(inbound)
     .execute(&db.pool)
-    .await?;
-    Ok(())
+    .await
+    .map(|r| r.rows_affected() > 0)
 }
 
-pub async fn set_rule_id(db: &Db, number_id: Uuid, rule: Option<&str>) -> sqlx::Result<()> {
+/// Records a number's dispatch rule id; `false` when the number is gone.
+pub async fn set_rule_id(db: &Db, number_id: Uuid, rule: Option<&str>) -> sqlx::Result<bool> {
     sqlx::query("UPDATE phone_numbers SET lk_dispatch_rule_id = $2 WHERE id = $1")
         .bind(number_id.to_string())
         .bind(rule)
         .execute(&db.pool)
-        .await?;
-    Ok(())
+        .await
+        .map(|r| r.rows_affected() > 0)
 }
 
 /// A number as the planner needs it.
@@ -198,7 +200,8 @@ pub async fn numbers(db: &Db, carrier_id: Uuid) -> sqlx::Result<Vec<SyncNumber>>
 pub const TRUNK: &str = "trunk";
 pub const DISPATCH_RULE: &str = "dispatch_rule";
 
-async fn tombstone(
+/// Remembers a LiveKit object to delete once its row is gone.
+pub async fn tombstone(
     conn: &mut AnyConnection,
     kind: &str,
     remote_id: &str,
@@ -219,52 +222,16 @@ async fn tombstone(
     Ok(())
 }
 
-/// Before a carrier is deleted: remember its remote objects for deletion.
-pub async fn tombstone_carrier(conn: &mut AnyConnection, carrier_id: Uuid) -> sqlx::Result<()> {
-    let id = carrier_id.to_string();
-    let row =
-        sqlx::query("SELECT lk_outbound_trunk_id, lk_inbound_trunk_id FROM carriers WHERE id = $1")
-            .bind(&id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let mut remote: Vec<(&str, String)> = Vec::new();
-    if let Some(row) = row {
-        for col in ["lk_outbound_trunk_id", "lk_inbound_trunk_id"] {
-            if let Some(trunk) = row.try_get::<Option<String>, _>(col)? {
-                remote.push((TRUNK, trunk));
-            }
-        }
-    }
-    let rules: Vec<String> = sqlx::query_scalar(
-        "SELECT lk_dispatch_rule_id FROM phone_numbers WHERE carrier_id = $1 AND lk_dispatch_rule_id IS NOT NULL",
-    )
-    .bind(&id)
-    .fetch_all(&mut *conn)
-    .await?;
-    remote.extend(rules.into_iter().map(|r| (DISPATCH_RULE, r)));
-    for (kind, remote_id) in remote {
-        tombstone(conn, kind, &remote_id, &id).await?;
-    }
-    Ok(())
-}
-
-/// Before a number is deleted: remember its dispatch rule for deletion.
-pub async fn tombstone_number(
-    conn: &mut AnyConnection,
+/// An object created for a row that was deleted while the sync ran: the
+/// tombstone worker deletes it.
+pub async fn tombstone_created(
+    db: &Db,
+    kind: &str,
+    remote_id: &str,
     carrier_id: Uuid,
-    number_id: Uuid,
 ) -> sqlx::Result<()> {
-    let rule: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT lk_dispatch_rule_id FROM phone_numbers WHERE id = $1 AND carrier_id = $2",
-    )
-    .bind(number_id.to_string())
-    .bind(carrier_id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(Some(rule)) = rule {
-        tombstone(conn, DISPATCH_RULE, &rule, &carrier_id.to_string()).await?;
-    }
-    Ok(())
+    let mut conn = db.pool.acquire().await?;
+    tombstone(&mut conn, kind, remote_id, &carrier_id.to_string()).await
 }
 
 #[derive(Debug, Clone)]

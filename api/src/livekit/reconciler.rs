@@ -26,7 +26,7 @@ use super::plan::{
 use crate::crypto::SecretBox;
 use crate::db::Db;
 use crate::db::carriers::{self, CarrierRecord};
-use crate::db::sync::{self, DISPATCH_RULE, SyncNumber};
+use crate::db::sync::{self, DISPATCH_RULE, SyncNumber, TRUNK};
 use crate::time_util::now_ms;
 
 /// Timings of the worker.
@@ -286,9 +286,15 @@ impl Reconciler {
             _ => {}
         }
         if let (Some(trunk), None) = (&desired.outbound, &outbound) {
-            outbound = Some(lk.create_outbound_trunk(trunk).await?.sip_trunk_id);
-            sync::set_trunk_ids(&self.db, record.id, outbound.as_deref(), inbound.as_deref())
-                .await?;
+            let created = lk.create_outbound_trunk(trunk).await?.sip_trunk_id;
+            outbound = Some(created.clone());
+            if !sync::set_trunk_ids(&self.db, record.id, outbound.as_deref(), inbound.as_deref())
+                .await?
+            {
+                // The carrier was deleted while we worked: undo what we made.
+                sync::tombstone_created(&self.db, TRUNK, &created, record.id).await?;
+                return Ok(());
+            }
         }
         match (&desired.inbound, &inbound) {
             (Some(trunk), Some(id)) => match lk.update_inbound_trunk(id, trunk).await {
@@ -304,9 +310,14 @@ impl Reconciler {
             _ => {}
         }
         if let (Some(trunk), None) = (&desired.inbound, &inbound) {
-            inbound = Some(lk.create_inbound_trunk(trunk).await?.sip_trunk_id);
-            sync::set_trunk_ids(&self.db, record.id, outbound.as_deref(), inbound.as_deref())
-                .await?;
+            let created = lk.create_inbound_trunk(trunk).await?.sip_trunk_id;
+            inbound = Some(created.clone());
+            if !sync::set_trunk_ids(&self.db, record.id, outbound.as_deref(), inbound.as_deref())
+                .await?
+            {
+                sync::tombstone_created(&self.db, TRUNK, &created, record.id).await?;
+                return Ok(());
+            }
         }
 
         // 3. One dispatch rule per inbound number with a bot, on the inbound trunk.
@@ -325,8 +336,12 @@ impl Reconciler {
                     None => false,
                 };
                 if !existing {
-                    let created = lk.create_dispatch_rule(&bound).await?;
-                    sync::set_rule_id(&self.db, n.id, Some(&created.sip_dispatch_rule_id)).await?;
+                    let created = lk.create_dispatch_rule(&bound).await?.sip_dispatch_rule_id;
+                    if !sync::set_rule_id(&self.db, n.id, Some(&created)).await? {
+                        // The number was deleted while we worked.
+                        sync::tombstone_created(&self.db, DISPATCH_RULE, &created, record.id)
+                            .await?;
+                    }
                 }
             }
         }

@@ -305,13 +305,16 @@ pub async fn delete(
         .contains_key(header::IF_MATCH)
         .then_some(record.version);
     let mut tx = state.db.pool.begin().await?;
-    // Its LiveKit objects outlive the row until the reconciler deletes them.
-    sync::tombstone_carrier(&mut tx, *id).await?;
-    if !store::delete(&mut tx, *id, expected).await? {
+    let Some(remote) = store::delete(&mut tx, *id, expected).await? else {
         return Err(match expected {
             Some(_) => ApiError::PreconditionFailed,
             None => ApiError::not_found("carrier"),
         });
+    };
+    // Its LiveKit objects outlive the row until the reconciler deletes them.
+    let carrier = id.to_string();
+    for (kind, remote_id) in &remote {
+        sync::tombstone(&mut tx, kind, remote_id, &carrier).await?;
     }
     let event = Event::new("carrier.delete", "carrier", *id).detail(record.name.clone());
     audit::record(&mut tx, Some(&user), event).await?;

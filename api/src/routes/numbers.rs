@@ -196,9 +196,11 @@ pub async fn delete(
 ) -> ApiResult<HttpResponse> {
     let (carrier_id, number_id) = *path;
     let mut tx = state.db.pool.begin().await?;
-    sync::tombstone_number(&mut tx, carrier_id, number_id).await?;
-    if !store::delete(&mut tx, carrier_id, number_id).await? {
+    let Some(rule) = store::delete(&mut tx, carrier_id, number_id).await? else {
         return Err(ApiError::not_found("phone number on this carrier"));
+    };
+    if let Some(rule) = rule {
+        sync::tombstone(&mut tx, sync::DISPATCH_RULE, &rule, &carrier_id.to_string()).await?;
     }
     let event = Event::new("number.delete", "phone_number", number_id)
         .detail(format!("from carrier {carrier_id}"));
