@@ -2,7 +2,7 @@
 
 use ori_shared::accounts::{Role, User};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::{Backend, Db};
@@ -141,12 +141,23 @@ pub enum Guarded {
     LastSuperAdmin,
 }
 
-async fn other_super_admins(conn: &mut AnyConnection, id: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'super_admin' AND id <> $1")
+/// Why a guarded change changed nothing.
+async fn why_unchanged(conn: &mut AnyConnection, id: Uuid) -> sqlx::Result<Guarded> {
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
         .bind(id.to_string())
-        .fetch_one(conn)
-        .await
+        .fetch_optional(conn)
+        .await?;
+    Ok(match role {
+        None => Guarded::NotFound,
+        Some(_) => Guarded::LastSuperAdmin,
+    })
 }
+
+/// The condition that keeps a super admin: the account is not one, or
+/// another one exists. Checked inside the changing statement itself, so
+/// SQLite needs no read-then-write transaction.
+const KEEPS_A_SUPER_ADMIN: &str = "(role <> 'super_admin' OR \
+    (SELECT COUNT(*) FROM users o WHERE o.role = 'super_admin' AND o.id <> $1) > 0)";
 
 pub async fn set_role(
     conn: &mut AnyConnection,
@@ -155,47 +166,37 @@ pub async fn set_role(
     role: Role,
 ) -> sqlx::Result<Guarded> {
     lock_super_admins(conn, backend).await?;
-    if role != Role::SuperAdmin && other_super_admins(conn, id).await? == 0 {
-        let is_super: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
-        match is_super.as_deref() {
-            None => return Ok(Guarded::NotFound),
-            Some("super_admin") => return Ok(Guarded::LastSuperAdmin),
-            Some(_) => {}
-        }
-    }
-    let n = sqlx::query("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1")
-        .bind(id.to_string())
-        .bind(role.as_str())
-        .bind(now_ms())
-        .execute(conn)
-        .await?
-        .rows_affected();
-    Ok(if n == 0 {
-        Guarded::NotFound
+    let guard = if role == Role::SuperAdmin {
+        "1 = 1"
     } else {
-        Guarded::Done
-    })
+        KEEPS_A_SUPER_ADMIN
+    };
+    let n = sqlx::query(AssertSqlSafe(format!(
+        "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1 AND {guard}"
+    )))
+    .bind(id.to_string())
+    .bind(role.as_str())
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return why_unchanged(conn, id).await;
+    }
+    Ok(Guarded::Done)
 }
 
 pub async fn delete(conn: &mut AnyConnection, backend: Backend, id: Uuid) -> sqlx::Result<Guarded> {
     lock_super_admins(conn, backend).await?;
-    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
-    match role.as_deref() {
-        None => return Ok(Guarded::NotFound),
-        Some("super_admin") if other_super_admins(conn, id).await? == 0 => {
-            return Ok(Guarded::LastSuperAdmin);
-        }
-        _ => {}
+    let n = sqlx::query(AssertSqlSafe(format!(
+        "DELETE FROM users WHERE id = $1 AND {KEEPS_A_SUPER_ADMIN}"
+    )))
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return why_unchanged(conn, id).await;
     }
-    sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(id.to_string())
-        .execute(conn)
-        .await?;
     Ok(Guarded::Done)
 }
