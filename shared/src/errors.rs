@@ -57,14 +57,6 @@ impl FieldErrors {
             .find(|e| e.field == field)
             .map(|e| e.message.as_str())
     }
-
-    pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
-        if self.is_empty() {
-            Ok(value())
-        } else {
-            Err(self)
-        }
-    }
 }
 
 impl std::fmt::Display for FieldErrors {

@@ -112,15 +112,6 @@ pub async fn attempts(db: &Db, id: Uuid) -> sqlx::Result<i64> {
         .map(Option::unwrap_or_default)
 }
 
-/// Makes the next claim pick this carrier up now (a user asked to sync).
-pub async fn make_due(db: &Db, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE carriers SET next_attempt_at = NULL WHERE id = $1")
-        .bind(id.to_string())
-        .execute(&db.pool)
-        .await?;
-    Ok(())
-}
-
 /// Marks carriers whose LiveKit objects drifted as needing a sync.
 pub async fn mark_dirty(db: &Db, id: Uuid) -> sqlx::Result<()> {
     sqlx::query(AssertSqlSafe(format!(
