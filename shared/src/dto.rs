@@ -390,6 +390,26 @@ pub struct Carrier {
     pub updated_at: OffsetDateTime,
 }
 
+impl Carrier {
+    /// The stored configuration a [`CarrierPatch`] applies to, so a form can check an
+    /// edit with the same rules the API runs.
+    pub fn current(&self) -> CarrierCurrent {
+        CarrierCurrent {
+            name: self.name.clone(),
+            sip_address: self.sip_address.clone(),
+            transport: self.transport,
+            destination_country: self.destination_country.clone(),
+            username: self.username.clone(),
+            has_password: self.has_password,
+            allowed_ips: self.allowed_ips.clone(),
+            inbound_auth: self.inbound_auth,
+            cps: self.outbound_cps,
+            burst: self.outbound_burst,
+            channels: self.outbound_channels,
+        }
+    }
+}
+
 /// One row of the carrier list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
