@@ -9,30 +9,38 @@ use leptos_router::{
 
 use crate::{
     auth::{Auth, Status, use_auth},
-    components::{sidebar::Sidebar, status::Loading},
-    pages::{carriers_list::CarriersList, login::Login, not_found::NotFound},
+    components::{
+        sidebar::Sidebar,
+        status::Loading,
+        toast::{ToastRegion, Toasts},
+    },
+    pages::{
+        carriers::{create::CarrierCreatePage, detail::CarrierDetailPage, list::CarriersListPage},
+        login::Login,
+        not_found::NotFound,
+    },
+    routes,
 };
-
-/// Path of the carrier list, the console's landing page for now.
-pub const CARRIERS_PATH: &str = "/dashboard/carriers";
-/// Path of the login page.
-pub const LOGIN_PATH: &str = "/login";
 
 #[component]
 pub fn App() -> impl IntoView {
     Auth::provide();
+    Toasts::provide();
     view! {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=Login/>
                 <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("") view=|| view! { <Redirect path=CARRIERS_PATH/> }/>
-                    <Route path=path!("dashboard") view=|| view! { <Redirect path=CARRIERS_PATH/> }/>
-                    <Route path=path!("dashboard/carriers") view=CarriersList/>
+                    <Route path=path!("") view=|| view! { <Redirect path=routes::CARRIERS/> }/>
+                    <Route path=path!("dashboard") view=|| view! { <Redirect path=routes::CARRIERS/> }/>
+                    <Route path=path!("dashboard/carriers") view=CarriersListPage/>
+                    <Route path=path!("dashboard/carriers/create") view=CarrierCreatePage/>
+                    <Route path=path!("dashboard/carriers/:id") view=CarrierDetailPage/>
                     <Route path=path!("*any") view=NotFound/>
                 </ParentRoute>
             </Routes>
         </Router>
+        <ToastRegion/>
     }
 }
 
@@ -43,7 +51,7 @@ fn Shell() -> impl IntoView {
     let status = Memo::new(move |_| auth.status());
     move || match status.get() {
         Status::Checking => view! { <Loading/> }.into_any(),
-        Status::SignedOut => view! { <Redirect path=LOGIN_PATH/> }.into_any(),
+        Status::SignedOut => view! { <Redirect path=routes::LOGIN/> }.into_any(),
         Status::Unreachable => view! { <Unreachable/> }.into_any(),
         Status::SignedIn => view! {
             <div class="shell">

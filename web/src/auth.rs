@@ -1,5 +1,6 @@
 //! Who is signed in: checked once with `GET /api/v1/me` when the app starts,
-//! set by the login page and cleared by Log out. Provided as context.
+//! set by the login page, cleared by Log out or by any 401 (the session ended).
+//! Provided as context.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -28,42 +29,79 @@ pub enum Status {
     Unreachable,
 }
 
-/// The auth context: a handle to the session signal.
+/// The auth context: handles to the session signals.
 #[derive(Debug, Clone, Copy)]
-pub struct Auth(RwSignal<Session>);
+pub struct Auth {
+    session: RwSignal<Session>,
+    /// Set when a signed-in session ended by itself (expired, revoked): the login
+    /// page says so, and returns to `return_to` afterwards.
+    ended: RwSignal<bool>,
+    return_to: RwSignal<Option<String>>,
+}
 
 impl Auth {
-    /// Creates the context and starts the session check.
+    /// Creates the context, starts the session check, and ends the session on any 401.
     pub fn provide() -> Self {
-        let auth = Self(RwSignal::new(Session::Checking));
+        let auth = Self {
+            session: RwSignal::new(Session::Checking),
+            ended: RwSignal::new(false),
+            return_to: RwSignal::new(None),
+        };
         provide_context(auth);
+        api::on_unauthorized(move || auth.session_ended());
         auth.check();
         auth
     }
 
     /// Asks the server who is signed in (again).
     pub fn check(self) {
-        self.0.set(Session::Checking);
+        self.session.set(Session::Checking);
         spawn_local(async move {
-            let session = match api::get::<Me>("/api/v1/me").await {
+            let session = match api::me().await {
                 Ok(me) => Session::SignedIn(me),
                 Err(e) if e.is_unauthorized() => Session::SignedOut,
                 Err(e) => Session::Unreachable(e.detail),
             };
-            self.0.set(session);
+            self.session.set(session);
         });
     }
 
     pub fn sign_in(self, me: Me) {
-        self.0.set(Session::SignedIn(me));
+        self.ended.set(false);
+        self.session.set(Session::SignedIn(me));
     }
 
+    /// Log out: the user chose to leave.
     pub fn sign_out(self) {
-        self.0.set(Session::SignedOut);
+        self.return_to.set(None);
+        self.session.set(Session::SignedOut);
+    }
+
+    /// The server no longer knows the session. Only a signed-in session "ends": a 401
+    /// from the login form or the first check is simply "not signed in".
+    fn session_ended(self) {
+        if self.status() != Status::SignedIn {
+            return;
+        }
+        let here = window().location().pathname().ok();
+        self.return_to
+            .set(here.filter(|path| path.starts_with("/dashboard")));
+        self.ended.set(true);
+        self.session.set(Session::SignedOut);
+    }
+
+    /// Whether the last session ended by itself rather than by Log out.
+    pub fn ended(self) -> bool {
+        self.ended.get()
+    }
+
+    /// Where to go after logging in: back to the page the ended session was on.
+    pub fn return_to(self) -> Option<String> {
+        self.return_to.get()
     }
 
     pub fn status(self) -> Status {
-        self.0.with(|s| match s {
+        self.session.with(|s| match s {
             Session::Checking => Status::Checking,
             Session::SignedOut => Status::SignedOut,
             Session::SignedIn(_) => Status::SignedIn,
@@ -73,21 +111,29 @@ impl Auth {
 
     /// The reason the session check failed, if it did.
     pub fn unreachable_reason(self) -> Option<String> {
-        self.0.with(|s| match s {
+        self.session.with(|s| match s {
             Session::Unreachable(reason) => Some(reason.clone()),
             _ => None,
         })
     }
 
     pub fn email(self) -> Option<String> {
-        self.0.with(|s| match s {
+        self.session.with(|s| match s {
             Session::SignedIn(me) => Some(me.email.clone()),
             _ => None,
         })
     }
 
+    /// The signed-in user's IANA time zone, in which absolute times are shown.
+    pub fn timezone(self) -> Option<String> {
+        self.session.with(|s| match s {
+            Session::SignedIn(me) => Some(me.timezone.clone()),
+            _ => None,
+        })
+    }
+
     pub fn role(self) -> Option<Role> {
-        self.0.with(|s| match s {
+        self.session.with(|s| match s {
             Session::SignedIn(me) => Some(me.role),
             _ => None,
         })

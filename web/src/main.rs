@@ -6,6 +6,7 @@ mod auth;
 mod components;
 mod json;
 mod pages;
+mod routes;
 
 fn main() {
     #[cfg(debug_assertions)]

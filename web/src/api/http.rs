@@ -1,12 +1,17 @@
-//! A tiny typed client for the console's own API (same origin, so the session
-//! cookie goes along and the server's CSRF check passes).
+//! The transport under the typed calls of [`crate::api`]: same-origin requests (so the
+//! session cookie goes along and the server's CSRF check passes), `If-Match`/`ETag`, and
+//! one [`ApiError`] for every failure: the server's `application/problem+json` body when
+//! there is one, otherwise a message written for the user.
 //!
-//! Every failure becomes an [`ApiError`]: the server's `application/problem+json`
-//! body when there is one, otherwise a message written for the user.
+//! A 401 on any call also tells the session (see [`on_unauthorized`]): the session ended,
+//! whichever page noticed.
 //!
 //! JSON is parsed and written by the browser (`Response.json()`, `JSON.stringify`);
 //! [`crate::json`] and `serde-wasm-bindgen` convert between its values and Rust types.
 //! That keeps `serde_json` (and serde's error texts) out of the wasm.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use ori_shared::FieldError;
@@ -54,13 +59,19 @@ impl ApiError {
         self.status == 401
     }
 
-    /// The message for one field, if the server reported one.
-    #[allow(dead_code)] // Used by the carrier forms.
-    pub fn field(&self, name: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == name)
-            .map(|e| e.message.as_str())
+    /// Whether the account may not do this (its role changed, say).
+    pub fn is_forbidden(&self) -> bool {
+        self.status == 403
+    }
+
+    /// Whether the resource does not exist (any more).
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404
+    }
+
+    /// Whether someone else changed the resource since its `ETag` was read.
+    pub fn is_stale(&self) -> bool {
+        self.status == 412
     }
 
     async fn from_response(response: Response) -> Self {
@@ -117,7 +128,36 @@ async fn send(builder: RequestBuilder, body: Option<String>) -> Result<Response,
     if response.ok() {
         Ok(response)
     } else {
-        Err(ApiError::from_response(response).await)
+        let error = ApiError::from_response(response).await;
+        if error.is_unauthorized() {
+            UNAUTHORIZED.with_borrow(|hook| hook.as_ref().map(|hook| hook()));
+        }
+        Err(error)
+    }
+}
+
+thread_local! {
+    static UNAUTHORIZED: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
+}
+
+/// Calls `hook` whenever the server answers 401 (the session is missing or ended).
+pub fn on_unauthorized(hook: impl Fn() + 'static) {
+    UNAUTHORIZED.set(Some(Rc::new(hook)));
+}
+
+/// A resource's `ETag`, sent back as `If-Match` so a save never overwrites someone
+/// else's change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ETag(pub String);
+
+fn etag_of(response: &Response) -> Option<ETag> {
+    response.headers().get("etag").map(ETag)
+}
+
+fn if_match(builder: RequestBuilder, etag: Option<&ETag>) -> RequestBuilder {
+    match etag {
+        Some(ETag(tag)) => builder.header("If-Match", tag),
+        None => builder,
     }
 }
 
@@ -127,22 +167,44 @@ async fn parse(response: Response) -> Option<JsValue> {
     JsFuture::from(raw.json().ok()?).await.ok()
 }
 
-/// A successful answer's status and parsed body.
-async fn fetch_json(
-    builder: RequestBuilder,
-    body: Option<String>,
-) -> Result<(u16, JsValue), ApiError> {
+/// A successful answer: its status, `ETag` and parsed body.
+struct Answer {
+    status: u16,
+    etag: Option<ETag>,
+    value: JsValue,
+}
+
+async fn fetch_json(builder: RequestBuilder, body: Option<String>) -> Result<Answer, ApiError> {
     let response = send(builder, body).await?;
     let status = response.status();
+    let etag = etag_of(&response);
     let value = parse(response)
         .await
         .ok_or_else(|| ApiError::unreadable(status))?;
-    Ok((status, value))
+    Ok(Answer {
+        status,
+        etag,
+        value,
+    })
 }
 
 /// The parsed body as a `T`.
-fn decode<T: DeserializeOwned>((status, value): (u16, JsValue)) -> Result<T, ApiError> {
-    json::from_js(value).map_err(|_| ApiError::unreadable(status))
+fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, ApiError> {
+    json::from_js(answer.value).map_err(|_| ApiError::unreadable(answer.status))
+}
+
+/// The parsed body as a `T`, with the answer's `ETag`.
+fn decode_tagged<T: DeserializeOwned>(answer: Answer) -> Result<Tagged<T>, ApiError> {
+    let etag = answer.etag.clone();
+    let value = decode(answer)?;
+    Ok(Tagged { value, etag })
+}
+
+/// A resource and the `ETag` it was read with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tagged<T> {
+    pub value: T,
+    pub etag: Option<ETag>,
 }
 
 /// `body` as JSON text, written by the browser's `JSON.stringify`.
@@ -165,6 +227,41 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
     let body = to_json(body)?;
     decode(fetch_json(Request::post(path), Some(body)).await?)
+}
+
+/// `GET path`, expecting JSON and an `ETag`.
+pub async fn get_tagged<T: DeserializeOwned>(path: &str) -> Result<Tagged<T>, ApiError> {
+    decode_tagged(fetch_json(Request::get(path), None).await?)
+}
+
+/// `POST path` with a JSON body, expecting JSON and an `ETag`.
+pub async fn post_tagged<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> Result<Tagged<T>, ApiError> {
+    let body = to_json(body)?;
+    decode_tagged(fetch_json(Request::post(path), Some(body)).await?)
+}
+
+/// `POST path` without a body, expecting JSON and an `ETag`.
+pub async fn post_for_tagged<T: DeserializeOwned>(path: &str) -> Result<Tagged<T>, ApiError> {
+    decode_tagged(fetch_json(Request::post(path), None).await?)
+}
+
+/// `PATCH path` with a JSON body, refused (412) unless the resource still has `etag`.
+pub async fn patch_tagged<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    etag: Option<&ETag>,
+) -> Result<Tagged<T>, ApiError> {
+    let body = to_json(body)?;
+    decode_tagged(fetch_json(if_match(Request::patch(path), etag), Some(body)).await?)
+}
+
+/// `DELETE path`, refused (412) unless the resource still has `etag`.
+pub async fn delete(path: &str, etag: Option<&ETag>) -> Result<(), ApiError> {
+    send(if_match(Request::delete(path), etag), None).await?;
+    Ok(())
 }
 
 /// `POST path` without a body, expecting no content.

@@ -1,5 +1,14 @@
 //! Reusable building blocks of the console.
 
+pub mod badge;
+pub mod confirm_dialog;
+pub mod guide_panel;
+pub mod icons;
+pub mod relative_time;
 pub mod sidebar;
 pub mod status;
 pub mod super_admin;
+pub mod sync_banner;
+pub mod tag_input;
+pub mod title;
+pub mod toast;

@@ -5,8 +5,9 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::api;
-use crate::app::CARRIERS_PATH;
 use crate::auth::{role_label, use_auth};
+use crate::components::icons::PhoneIcon;
+use crate::routes;
 
 #[component]
 pub fn Sidebar() -> impl IntoView {
@@ -26,7 +27,7 @@ pub fn Sidebar() -> impl IntoView {
                         <h2 class="nav-heading" id="nav-telephony">"Telephony"</h2>
                         <ul class="nav-list">
                             <li>
-                                <A href=CARRIERS_PATH attr:class="nav-link">
+                                <A href=routes::CARRIERS attr:class="nav-link">
                                     <PhoneIcon/>
                                     <span>"Carriers"</span>
                                 </A>
@@ -53,7 +54,7 @@ fn Account() -> impl IntoView {
         }
         pending.set(true);
         spawn_local(async move {
-            let result = api::post_empty("/api/v1/auth/logout").await;
+            let result = api::log_out().await;
             pending.set(false);
             match result {
                 // 401: the session had already ended, which is what Log out wants.
@@ -77,21 +78,5 @@ fn Account() -> impl IntoView {
             </button>
             {move || error.get().map(|message| view! { <p class="account-error" role="alert">{message}</p> })}
         </div>
-    }
-}
-
-#[component]
-fn PhoneIcon() -> impl IntoView {
-    view! {
-        <svg class="nav-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-            <path
-                fill="none"
-                stroke="currentColor"
-                stroke-width="1.8"
-                stroke-linecap="round"
-                stroke-linejoin="round"
-                d="M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 4.1 2h3a2 2 0 0 1 2 1.7c.1.9.4 1.8.7 2.7a2 2 0 0 1-.5 2.1L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.4c.9.3 1.8.6 2.7.7a2 2 0 0 1 1.7 2z"
-            ></path>
-        </svg>
     }
 }

@@ -19,7 +19,7 @@ pub fn SuperAdminOnly(children: ChildrenFn) -> impl IntoView {
 
 /// What a member or admin sees on a carrier page.
 #[component]
-fn NotYours() -> impl IntoView {
+pub fn NotYours() -> impl IntoView {
     view! {
         <header class="page-header">
             <h1>"Carriers"</h1>

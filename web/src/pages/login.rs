@@ -3,32 +3,30 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
-use ori_shared::accounts::{LoginRequest, Me};
-use serde::Deserialize;
+use ori_shared::accounts::LoginRequest;
 
 use crate::api;
-use crate::app::CARRIERS_PATH;
 use crate::auth::{Status, use_auth};
 use crate::components::status::Loading;
+use crate::components::title::use_title;
+use crate::routes;
 
 #[component]
 pub fn Login() -> impl IntoView {
     let auth = use_auth();
+    use_title(|| "Log in".into());
     let status = Memo::new(move |_| auth.status());
     move || match status.get() {
         Status::Checking => view! { <Loading/> }.into_any(),
-        // Already signed in (or just now): the console is the place to be.
-        Status::SignedIn => view! { <Redirect path=CARRIERS_PATH/> }.into_any(),
+        // Already signed in (or just now): back to where an ended session was, or the console.
+        Status::SignedIn => {
+            let path = auth
+                .return_to()
+                .unwrap_or_else(|| routes::CARRIERS.to_owned());
+            view! { <Redirect path=path/> }.into_any()
+        }
         Status::SignedOut | Status::Unreachable => view! { <LoginForm/> }.into_any(),
     }
-}
-
-/// The part of `LoginResponse` the console uses: the session lives in the cookie, so the
-/// token and its expiry are skipped (not decoding `expires_at` keeps the date-time parser
-/// out of the wasm).
-#[derive(Deserialize)]
-struct LoginAnswer {
-    user: Me,
 }
 
 #[component]
@@ -50,11 +48,11 @@ fn LoginForm() -> impl IntoView {
             password: password.get_untracked(),
         };
         spawn_local(async move {
-            let result = api::post::<_, LoginAnswer>("/api/v1/auth/login", &request).await;
+            let result = api::log_in(&request).await;
             pending.set(false);
             match result {
                 // The page re-renders as signed in and redirects to the carriers.
-                Ok(response) => auth.sign_in(response.user),
+                Ok(me) => auth.sign_in(me),
                 Err(e) => error.set(Some(e.detail)),
             }
         });
@@ -68,6 +66,11 @@ fn LoginForm() -> impl IntoView {
                     <span class="brand-name">"Ori console"</span>
                 </div>
                 <h1>"Log in"</h1>
+                <Show when=move || auth.ended() && error.get().is_none()>
+                    <p class="form-notice" role="status">
+                        "Your session has ended. Log in again to continue."
+                    </p>
+                </Show>
                 <form class="form" on:submit=on_submit>
                     <div class="field">
                         <label for="login-email">"Email"</label>

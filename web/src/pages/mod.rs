@@ -1,5 +1,5 @@
 //! One module per screen.
 
-pub mod carriers_list;
+pub mod carriers;
 pub mod login;
 pub mod not_found;

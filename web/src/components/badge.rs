@@ -1,0 +1,28 @@
+//! Small coloured labels: sync status and authentication methods.
+
+use leptos::prelude::*;
+use ori_shared::dto::SyncStatus;
+
+/// The LiveKit sync status: synced green, error red, pending grey.
+#[component]
+pub fn SyncBadge(#[prop(into)] status: Signal<SyncStatus>) -> impl IntoView {
+    let class = move || match status.get() {
+        SyncStatus::Synced => "badge badge-green",
+        SyncStatus::Error => "badge badge-red",
+        SyncStatus::Pending => "badge badge-grey",
+    };
+    view! { <span class=class>{move || status.get().as_str()}</span> }
+}
+
+/// **Password** when a SIP password is set, **IP** when an allowlist is; either, both or none.
+#[component]
+pub fn AuthBadges(has_password: bool, has_allowlist: bool) -> impl IntoView {
+    let none = !has_password && !has_allowlist;
+    view! {
+        <span class="badges">
+            {has_password.then(|| view! { <span class="badge badge-blue" title="A SIP password is set">"Password"</span> })}
+            {has_allowlist.then(|| view! { <span class="badge badge-blue" title="An IP allowlist is set">"IP"</span> })}
+            {none.then(|| view! { <span class="muted" title="No password and no IP allowlist">"—"</span> })}
+        </span>
+    }
+}

@@ -1,0 +1,13 @@
+//! The console's paths, in one place: the router and every link use these.
+
+use uuid::Uuid;
+
+pub const LOGIN: &str = "/login";
+/// The carrier list, the console's landing page.
+pub const CARRIERS: &str = "/dashboard/carriers";
+pub const CARRIER_NEW: &str = "/dashboard/carriers/create";
+
+/// A carrier's detail page.
+pub fn carrier(id: Uuid) -> String {
+    format!("{CARRIERS}/{id}")
+}
