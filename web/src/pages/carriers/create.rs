@@ -1,13 +1,12 @@
 //! Add carrier at `/dashboard/carriers/create`.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use ori_shared::dto::CarrierCreate;
 
+use super::BackLink;
 use super::form::{CarrierFields, CarrierForm, Mode};
 use crate::api;
-use crate::components::icons::BackIcon;
 use crate::components::super_admin::SuperAdminOnly;
 use crate::components::title::use_title;
 use crate::components::toast::use_toasts;
@@ -63,12 +62,7 @@ fn CreateForm() -> impl IntoView {
         create.dispatch(form.create_body());
     };
     view! {
-        <div class="page-back">
-            <A href=routes::CARRIERS attr:class="back-link">
-                <BackIcon/>
-                "Back to carriers"
-            </A>
-        </div>
+        <BackLink/>
         <header class="page-header">
             <div>
                 <h1>"Add carrier"</h1>

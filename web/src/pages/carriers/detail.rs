@@ -16,12 +16,13 @@ use ori_shared::carrier::format_pacing;
 use ori_shared::dto::{Carrier, CarrierPatch, SyncStatus};
 use uuid::Uuid;
 
+use super::BackLink;
 use super::form::{CarrierFields, CarrierForm, Mode};
 use crate::api::{self, ApiError, Tagged};
 use crate::components::badge::SyncBadge;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::guide_panel::GuideButton;
-use crate::components::icons::{BackIcon, PencilIcon, PlusIcon, SyncIcon, TrashIcon};
+use crate::components::icons::{PencilIcon, PlusIcon, SyncIcon, TrashIcon};
 use crate::components::relative_time::RelativeTime;
 use crate::components::status::{InlineLoading, LoadError};
 use crate::components::super_admin::SuperAdminOnly;
@@ -32,6 +33,9 @@ use crate::routes;
 
 /// The spec's confirmation, word for word.
 const DELETE_CONFIRMATION: &str = "Are you sure you want to delete this carrier? This will also delete all associated phone numbers.";
+
+/// How often a carrier in error is read again (the reconciler retries with backoff).
+const ERROR_POLL: Duration = Duration::from_secs(10);
 
 /// Waits between polls while the carrier is pending: quick at first, then backing off.
 fn poll_delay(round: u32) -> Duration {
@@ -91,19 +95,35 @@ fn CarrierDetail(id: Uuid) -> impl IntoView {
     };
     load();
 
-    // While LiveKit has not confirmed, follow the carrier so the banner turns by itself.
+    // While LiveKit has not confirmed, follow the carrier so the banner turns by itself;
+    // after an error, keep looking (slowly): the reconciler retries on its own.
+    // One timer at a time: every new answer replaces the one scheduled before it.
     let round = StoredValue::new(0_u32);
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let schedule = move |delay: Duration| {
+        if let Some(previous) = timer.get_value() {
+            previous.clear();
+        }
+        timer.set_value(set_timeout_with_handle(load, delay).ok());
+    };
     Effect::new(move |_| {
-        let pending = carrier.with(|c| {
-            c.as_ref()
-                .is_some_and(|c| c.value.sync_status == SyncStatus::Pending)
-        });
-        if pending {
-            let n = round.get_value();
-            round.set_value(n + 1);
-            set_timeout(load, poll_delay(n));
-        } else {
-            round.set_value(0);
+        let status = carrier.with(|c| c.as_ref().map(|c| c.value.sync_status));
+        match status {
+            Some(SyncStatus::Pending) => {
+                let n = round.get_value();
+                round.set_value(n + 1);
+                schedule(poll_delay(n));
+            }
+            Some(SyncStatus::Error) => {
+                round.set_value(0);
+                schedule(ERROR_POLL);
+            }
+            _ => round.set_value(0),
+        }
+    });
+    on_cleanup(move || {
+        if let Some(handle) = timer.try_get_value().flatten() {
+            handle.clear();
         }
     });
 
@@ -139,18 +159,6 @@ fn CarrierDetail(id: Uuid) -> impl IntoView {
             .into_any(),
             None => view! { <InlineLoading label="Loading carrier…"/> }.into_any(),
         },
-    }
-}
-
-#[component]
-fn BackLink() -> impl IntoView {
-    view! {
-        <div class="page-back">
-            <A href=routes::CARRIERS attr:class="back-link">
-                <BackIcon/>
-                "Back to carriers"
-            </A>
-        </div>
     }
 }
 

@@ -1,6 +1,25 @@
 //! The carrier screens: the list, Add carrier, and a carrier's detail page.
 
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::icons::BackIcon;
+use crate::routes;
+
 pub mod create;
 pub mod detail;
 mod form;
 pub mod list;
+
+/// "Back to carriers", above the header of the add and detail pages.
+#[component]
+fn BackLink() -> impl IntoView {
+    view! {
+        <div class="page-back">
+            <A href=routes::CARRIERS attr:class="back-link">
+                <BackIcon/>
+                "Back to carriers"
+            </A>
+        </div>
+    }
+}
