@@ -10,6 +10,7 @@ pub mod etag;
 pub mod livekit;
 pub mod openapi;
 pub mod routes;
+pub mod spa;
 pub mod startup;
 pub mod telemetry;
 pub mod time_util;
