@@ -368,6 +368,12 @@ async fn view_mode_edit_mode_passwords_and_the_allowlist_rule() -> anyhow::Resul
         )
         .await?;
     browser.wait_enabled(SAVE_BUTTON, false).await?;
+    browser
+        .execute(
+            "document.querySelector('#carrier-allowed_ips').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await?;
     browser.screenshot("detail-edit-allowlist-required").await?;
     browser
         .type_keys("#carrier-allowed_ips", "13.52.9.100")
