@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use ori_shared::FieldErrors;
 use ori_shared::carrier::format_pacing;
 use ori_shared::dto::{Carrier, CarrierPatch, SyncStatus};
 use uuid::Uuid;
@@ -169,14 +170,19 @@ struct Edit {
     base: StoredValue<Tagged<Carrier>>,
     /// Someone else saved since `base` was read (the save got 412).
     stale: RwSignal<bool>,
+    /// The form's problems, by the rules the API applies to this patch.
+    errors: Memo<FieldErrors>,
 }
 
 impl Edit {
     fn of(carrier: &Tagged<Carrier>) -> Self {
+        let form = CarrierForm::edit(&carrier.value);
+        let current = carrier.value.current();
         Self {
-            form: CarrierForm::edit(&carrier.value),
+            form,
             base: StoredValue::new(carrier.clone()),
             stale: RwSignal::new(false),
+            errors: Memo::new(move |_| form.patch_body().apply(&current).err().unwrap_or_default()),
         }
     }
 }
@@ -378,11 +384,8 @@ fn Loaded(
 fn SaveButton(editing: RwSignal<Option<Edit>>, saving: Memo<bool>) -> impl IntoView {
     let blocked = move || {
         editing.with(|e| {
-            e.as_ref().is_none_or(|e| {
-                e.stale.get()
-                    || e.base
-                        .with_value(|b| e.form.patch_body().apply(&b.value.current()).is_err())
-            })
+            e.as_ref()
+                .is_none_or(|e| e.stale.get() || e.errors.with(|e| !e.is_empty()))
         })
     };
     view! {
@@ -405,14 +408,7 @@ fn EditForm(
     on_load_latest: Callback<()>,
 ) -> impl IntoView {
     let form = edit.form;
-    let errors = Memo::new(move |_| {
-        edit.base.with_value(|b| {
-            form.patch_body()
-                .apply(&b.value.current())
-                .err()
-                .unwrap_or_default()
-        })
-    });
+    let errors = edit.errors;
     let has_password = edit.base.with_value(|b| b.value.has_password);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
