@@ -15,6 +15,7 @@ use crate::{
         toast::{ToastRegion, Toasts},
     },
     pages::{
+        bots::BotsPage,
         carriers::{create::CarrierCreatePage, detail::CarrierDetailPage, list::CarriersListPage},
         login::Login,
         not_found::NotFound,
@@ -36,6 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("dashboard/carriers") view=CarriersListPage/>
                     <Route path=path!("dashboard/carriers/create") view=CarrierCreatePage/>
                     <Route path=path!("dashboard/carriers/:id") view=CarrierDetailPage/>
+                    <Route path=path!("dashboard/bots") view=BotsPage/>
                     <Route path=path!("*any") view=NotFound/>
                 </ParentRoute>
             </Routes>

@@ -6,6 +6,8 @@ pub const LOGIN: &str = "/login";
 /// The carrier list, the console's landing page.
 pub const CARRIERS: &str = "/dashboard/carriers";
 pub const CARRIER_NEW: &str = "/dashboard/carriers/create";
+/// The bots that answer inbound calls (Assign Bot's choices).
+pub const BOTS: &str = "/dashboard/bots";
 
 /// A carrier's detail page.
 pub fn carrier(id: Uuid) -> String {

@@ -1,13 +1,19 @@
 //! One typed function per API call the console makes; pages call these, never a URL.
 
+mod account;
+mod bots;
 mod http;
+mod numbers;
 
 use ori_shared::accounts::{LoginRequest, Me};
 use ori_shared::dto::{Carrier, CarrierCreate, CarrierPage, CarrierPatch};
 use serde::Deserialize;
 use uuid::Uuid;
 
+pub use account::*;
+pub use bots::*;
 pub use http::{ApiError, ETag, Tagged, on_unauthorized};
+pub use numbers::*;
 
 const BASE: &str = "/api/v1";
 

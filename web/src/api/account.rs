@@ -1,0 +1,1 @@
+//! The signed-in account: `PATCH /me` (time zone, password).

@@ -1,0 +1,1 @@
+//! A carrier's phone numbers: `/carriers/{id}/numbers`.
