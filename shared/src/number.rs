@@ -149,6 +149,24 @@ impl Direction {
         }
     }
 
+    /// The choice's name, as the Direction cards and badges show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Both => "Both",
+            Self::Inbound => "Inbound",
+            Self::Outbound => "Outbound",
+        }
+    }
+
+    /// What the choice means, in the spec's words (follows [`Self::label`]).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Both => "(inbound and outbound)",
+            Self::Inbound => "(receive calls only)",
+            Self::Outbound => "(make calls only)",
+        }
+    }
+
     /// Takes inbound calls, so it can have a bot.
     pub fn is_inbound(self) -> bool {
         matches!(self, Self::Both | Self::Inbound)

@@ -69,6 +69,11 @@ impl ApiError {
         self.status == 404
     }
 
+    /// Whether the request clashes with other data (a number another carrier holds).
+    pub fn is_conflict(&self) -> bool {
+        self.status == 409
+    }
+
     /// Whether someone else changed the resource since its `ETag` was read.
     pub fn is_stale(&self) -> bool {
         self.status == 412
@@ -256,6 +261,12 @@ pub async fn patch_tagged<B: Serialize, T: DeserializeOwned>(
 ) -> Result<Tagged<T>, ApiError> {
     let body = to_json(body)?;
     decode_tagged(fetch_json(if_match(Request::patch(path), etag), Some(body)).await?)
+}
+
+/// `PATCH path` with a JSON body, expecting JSON.
+pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let body = to_json(body)?;
+    decode(fetch_json(Request::patch(path), Some(body)).await?)
 }
 
 /// `DELETE path`, refused (412) unless the resource still has `etag`.

@@ -1,5 +1,5 @@
 //! A carrier's page at `/dashboard/carriers/:id`: view mode, edit mode, the sync
-//! banner, Sync to LiveKit and Delete.
+//! banner, Sync to LiveKit, Delete, and its phone numbers (`numbers.rs`).
 //!
 //! The carrier lives in one signal fed by three sources: the first read, the polls
 //! while it is pending, and the answers to saves and syncs. A resource would re-render
@@ -19,11 +19,12 @@ use uuid::Uuid;
 
 use super::BackLink;
 use super::form::{CarrierFields, CarrierForm, Mode};
+use super::numbers::NumbersSection;
 use crate::api::{self, ApiError, Tagged};
 use crate::components::badge::SyncBadge;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::guide_panel::GuideButton;
-use crate::components::icons::{PencilIcon, PlusIcon, SyncIcon, TrashIcon};
+use crate::components::icons::{PencilIcon, SyncIcon, TrashIcon};
 use crate::components::relative_time::RelativeTime;
 use crate::components::status::{InlineLoading, LoadError};
 use crate::components::super_admin::SuperAdminOnly;
@@ -362,7 +363,7 @@ fn Loaded(
             .into_any(),
             None => view! { <ViewFields carrier=current/> }.into_any(),
         }}
-        <NumbersPlaceholder carrier=current/>
+        <NumbersSection carrier_id=id carrier=current on_changed=reload/>
         <ConfirmDialog
             open=confirm_open
             id="delete-carrier"
@@ -522,30 +523,6 @@ fn ViewFields(#[prop(into)] carrier: Signal<Carrier>) -> impl IntoView {
                 </dl>
             </section>
         </div>
-    }
-}
-
-/// Where the DIDs table goes (the phone-number screens come next).
-#[component]
-fn NumbersPlaceholder(#[prop(into)] carrier: Signal<Carrier>) -> impl IntoView {
-    let count = move || carrier.with(|c| c.did_count);
-    view! {
-        <section class="card dids-section" aria-labelledby="dids-heading">
-            <header class="section-header">
-                <h2 id="dids-heading">"Phone Numbers (DIDs)"</h2>
-                <button type="button" class="btn" disabled title="Phone numbers are managed here in the next release">
-                    <PlusIcon/>
-                    "Add Number"
-                </button>
-            </header>
-            <p class="muted dids-placeholder">
-                {move || match count() {
-                    0 => "No phone numbers added yet".to_owned(),
-                    1 => "1 phone number is assigned to this carrier.".to_owned(),
-                    n => format!("{n} phone numbers are assigned to this carrier."),
-                }}
-            </p>
-        </section>
     }
 }
 

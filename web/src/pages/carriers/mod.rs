@@ -10,6 +10,7 @@ pub mod create;
 pub mod detail;
 mod form;
 pub mod list;
+mod numbers;
 
 /// "Back to carriers", above the header of the add and detail pages.
 #[component]
