@@ -3,7 +3,8 @@
 # only when missing or at the wrong version, so a warm machine skips everything.
 #
 #   scripts/install-tools.sh            # wasm target, trunk, wasm-bindgen-cli, wasm-opt, nextest
-#   scripts/install-tools.sh --browser  # ... plus chromium and chromedriver (apt) for e2e tests
+#   scripts/install-tools.sh --browser  # ... plus chromium and chromedriver (apt) and npm
+#                                       # axe-core (injected into pages by the e2e harness)
 #   source scripts/env.sh               # afterwards: puts the tools on PATH in your shell
 #
 # No downloads outside the package registries: trunk would fetch wasm-bindgen and wasm-opt
@@ -17,6 +18,8 @@ TRUNK_VERSION="0.21.14"
 WASM_BINDGEN_VERSION="0.2.130" # = the wasm-bindgen pin in Cargo.toml and Trunk.toml
 BINARYEN_VERSION="132"         # npm binaryen@132.0.0 -> wasm-opt version_132 (Trunk.toml)
 BINARYEN_DIR="$ROOT/.tools/binaryen"
+AXE_CORE_VERSION="4.14.1" # = AXE_CORE_VERSION in e2e/src/lib.rs
+AXE_CORE_DIR="$ROOT/.tools/axe-core"
 WASM_TARGET="wasm32-unknown-unknown"
 
 browser=0
@@ -24,7 +27,7 @@ for arg in "$@"; do
   case "$arg" in
     --browser) browser=1 ;;
     -h | --help)
-      sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -121,6 +124,25 @@ if [ "$browser" = 1 ]; then
     log "ok: $(/usr/bin/chromium --version 2>/dev/null | head -n 1), chromedriver present"
   else
     timed apt_install chromium chromium-driver
+  fi
+fi
+
+# --- axe-core (only with --browser) --------------------------------------------------------
+# The e2e harness reads axe.min.js from here and injects it into the page under test; the
+# console never serves it.
+if [ "$browser" = 1 ]; then
+  axe_pkg="$AXE_CORE_DIR/node_modules/axe-core"
+  if [ -f "$axe_pkg/axe.min.js" ] &&
+    grep -q "\"version\": \"$AXE_CORE_VERSION\"" "$axe_pkg/package.json" 2>/dev/null; then
+    log "ok: axe-core $AXE_CORE_VERSION ($axe_pkg)"
+  else
+    if ! command -v npm >/dev/null 2>&1; then
+      apt_install nodejs npm
+    fi
+    log "installing npm axe-core@$AXE_CORE_VERSION into $AXE_CORE_DIR"
+    mkdir -p "$AXE_CORE_DIR"
+    timed npm install --prefix "$AXE_CORE_DIR" --no-audit --no-fund --loglevel=error \
+      --save-exact "axe-core@$AXE_CORE_VERSION"
   fi
 fi
 

@@ -4,8 +4,9 @@
 //! chromedriver.
 //!
 //! Needs `target/debug/ori` (`cargo build -p ori-api`), `dist/` (`trunk build
-//! --release`) and `/usr/bin/chromium` + `chromedriver`
-//! (`scripts/install-tools.sh --browser`); `scripts/test.sh` does all three.
+//! --release`), `/usr/bin/chromium` + `chromedriver` and axe-core
+//! (`scripts/install-tools.sh --browser`); `scripts/e2e.sh` builds the first two
+//! and runs the tests.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -22,9 +23,18 @@
 //!
 //! let browser = Browser::start().await?;
 //! browser.log_in_admin(&console).await?;
-//! browser.screenshot("carriers").await?; // e2e/screenshots/carriers-{1280,768}.png
+//! // e2e/screenshots/carriers-{1280,768}.png and .axe.json; fails on serious
+//! // or critical axe violations and on console errors.
+//! browser.screenshot("carriers").await?;
+//! browser.close().await?;
 //! # Ok(()) }
 //! ```
+//!
+//! Every [`Browser::screenshot`] is also a check of the screen, at both widths:
+//! axe-core (injected from `.tools/axe-core`, never served by the console) must
+//! find no `serious` or `critical` violation, and the page must have logged no
+//! console error or uncaught exception (see [`Browser::assert_no_console_errors`]).
+//! End a test with [`Browser::close`], which checks the console one last time.
 //!
 //! Every wait gives up after [`WAIT`] and names what it waited for and what it
 //! saw last. Tests may use `#[tokio::test]` (current-thread) even with the
@@ -34,14 +44,14 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::{Client, ClientBuilder, Locator};
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub use fantoccini::key::Key;
 pub use ori_livekit_double::LiveKitDouble;
@@ -59,6 +69,24 @@ pub const WINDOW_HEIGHT: u32 = 900;
 /// The narrow width [`Browser::screenshot`] also captures.
 pub const NARROW_WIDTH: u32 = 768;
 
+/// The axe-core that `scripts/install-tools.sh --browser` installs (npm, exact).
+pub const AXE_CORE_VERSION: &str = "4.14.1";
+
+/// The axe rule sets every screenshot runs: WCAG 2.0/2.1/2.2 A and AA, and
+/// Deque's best practices.
+pub const AXE_TAGS: [&str; 6] = [
+    "wcag2a",
+    "wcag2aa",
+    "wcag21a",
+    "wcag21aa",
+    "wcag22aa",
+    "best-practice",
+];
+
+/// Violations of these impacts fail [`Browser::screenshot`]; `moderate` and
+/// `minor` ones are only printed (and kept in the `.axe.json`).
+pub const AXE_FAILING_IMPACTS: [&str; 2] = ["serious", "critical"];
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -67,6 +95,42 @@ pub fn root() -> PathBuf {
 /// [`SCREENSHOTS_DIR`] as an absolute path.
 pub fn screenshots_dir() -> PathBuf {
     root().join(SCREENSHOTS_DIR)
+}
+
+/// Where the installed axe-core lives (`axe.min.js`, `package.json`).
+pub fn axe_core_dir() -> PathBuf {
+    root().join(".tools/axe-core/node_modules/axe-core")
+}
+
+/// `axe.min.js`, read once; an error says how to install it.
+fn axe_source() -> anyhow::Result<&'static str> {
+    static SOURCE: OnceLock<Result<String, String>> = OnceLock::new();
+    let loaded = SOURCE.get_or_init(|| {
+        let dir = axe_core_dir();
+        let install = "run `scripts/install-tools.sh --browser`";
+        let package = std::fs::read_to_string(dir.join("package.json")).map_err(|e| {
+            format!(
+                "axe-core is missing from {} ({e}): {install}",
+                dir.display()
+            )
+        })?;
+        let version = serde_json::from_str::<Value>(&package)
+            .ok()
+            .and_then(|p| p["version"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        if version != AXE_CORE_VERSION {
+            return Err(format!(
+                "{} holds axe-core {version:?}, not {AXE_CORE_VERSION}: {install}",
+                dir.display()
+            ));
+        }
+        std::fs::read_to_string(dir.join("axe.min.js"))
+            .map_err(|e| format!("reading axe.min.js in {}: {e}: {install}", dir.display()))
+    });
+    match loaded {
+        Ok(source) => Ok(source),
+        Err(message) => bail!("{message}"),
+    }
 }
 
 /// The `id` string of an API object (carrier, number, bot, user).
@@ -559,6 +623,10 @@ pub fn etag_of(object: &Value) -> anyhow::Result<String> {
 /// Headless Chromium driven through its own chromedriver.
 pub struct Browser {
     pub client: Client,
+    /// chromedriver's URL and the session's id, for its browser-log endpoint.
+    driver_url: String,
+    session_id: String,
+    http: reqwest::Client,
     _driver: Guard,
     _profile: tempfile::TempDir,
 }
@@ -580,6 +648,9 @@ impl Browser {
         wait_for_http(&format!("{url}/status"), &mut driver).await?;
         let profile = tempfile::tempdir()?;
         let caps = serde_json::json!({
+            // Every console message, uncaught exception, CSP report and failed load,
+            // read back from chromedriver's log endpoint by `console_errors`.
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
                 "args": [
@@ -599,11 +670,26 @@ impl Browser {
             .connect(&url)
             .await
             .context("connecting to chromedriver")?;
+        let session_id = client
+            .session_id()
+            .await?
+            .context("chromedriver gave no session id")?;
         Ok(Self {
             client,
+            driver_url: url,
+            session_id,
+            http: reqwest::Client::new(),
             _driver: driver,
             _profile: profile,
         })
+    }
+
+    /// Checks the console one last time ([`Browser::assert_no_console_errors`])
+    /// and ends the session; the way to end a test.
+    pub async fn close(self) -> anyhow::Result<()> {
+        let checked = self.assert_no_console_errors().await;
+        self.client.clone().close().await?;
+        checked
     }
 
     /// Opens `url`, fills in the login form and submits it (the page must be
@@ -835,24 +921,146 @@ impl Browser {
 
     /// Saves the page as `<SCREENSHOTS_DIR>/<name>-1280.png`, then at 768 wide
     /// (same height) as `<name>-768.png`, and restores 1280×900. Returns both paths.
+    ///
+    /// At each width it also runs axe ([`Browser::axe`]: the full results go to
+    /// `<name>-<width>.axe.json`), and then checks the console
+    /// ([`Browser::assert_no_console_errors`]). Fails, after both widths, with
+    /// the list of every `serious` or `critical` violation and console error.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<(PathBuf, PathBuf)> {
         let dir = screenshots_dir();
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let wide = dir.join(format!("{name}-{WINDOW_WIDTH}.png"));
         let narrow = dir.join(format!("{name}-{NARROW_WIDTH}.png"));
         self.save_png(&wide).await?;
+        let mut problems = Vec::new();
+        let wide_axe = self.axe(name, WINDOW_WIDTH).await?;
+        problems.extend(wide_axe.failure());
         let (_, height) = self.client.get_window_size().await?;
         let height = u32::try_from(height).unwrap_or(WINDOW_HEIGHT);
         self.client.set_window_size(NARROW_WIDTH, height).await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let saved = self.save_png(&narrow).await;
+        let narrow_checked = async {
+            self.save_png(&narrow).await?;
+            self.axe(name, NARROW_WIDTH).await
+        }
+        .await;
         // Restore the size even when the narrow shot failed.
         self.client
             .set_window_size(WINDOW_WIDTH, WINDOW_HEIGHT)
             .await?;
-        saved?;
+        problems.extend(narrow_checked?.failure());
+        if let Err(e) = self.assert_no_console_errors().await {
+            problems.push(format!("{e:#}"));
+        }
+        if !problems.is_empty() {
+            bail!("screenshot {name:?}: {}", problems.join("\n\n"));
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
         Ok((wide, narrow))
+    }
+
+    /// Runs axe-core on the page as it is now ([`AXE_TAGS`]), once its finite
+    /// animations and transitions have ended (at most 2 s), and writes the
+    /// full results to `<SCREENSHOTS_DIR>/<name>-<width>.axe.json`. Injects
+    /// axe first when the page lacks it (a WebDriver script is not subject to
+    /// the page's CSP); the console never serves it. Prints a one-line summary.
+    pub async fn axe(&self, name: &str, width: u32) -> anyhow::Result<AxeReport> {
+        self.inject_axe().await?;
+        let answer = self
+            .client
+            .execute_async(AXE_RUN, vec![json!(AXE_TAGS)])
+            .await
+            .context("running axe")?;
+        if let Some(error) = answer.get("error") {
+            bail!("axe.run failed on {name} at {width} px: {error}");
+        }
+        let results = answer
+            .get("ok")
+            .cloned()
+            .with_context(|| format!("axe.run gave no results: {answer}"))?;
+        let path = screenshots_dir().join(format!("{name}-{width}.axe.json"));
+        std::fs::write(&path, serde_json::to_string_pretty(&results)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        let report = AxeReport {
+            screen: format!("{name} at {width} px"),
+            path,
+            results,
+        };
+        eprintln!("axe: {}", report.summary());
+        Ok(report)
+    }
+
+    /// Puts axe-core into the page unless it is already there (it stays across
+    /// the SPA's own navigations, not across page loads).
+    async fn inject_axe(&self) -> anyhow::Result<()> {
+        const VERSION: &str = "return window.axe ? String(window.axe.version) : null";
+        if self.client.execute(VERSION, vec![]).await? == AXE_CORE_VERSION {
+            return Ok(());
+        }
+        let script = format!("{}\n;{VERSION};", axe_source()?);
+        let version = self
+            .client
+            .execute(&script, vec![])
+            .await
+            .context("injecting axe-core")?;
+        if version != AXE_CORE_VERSION {
+            bail!("injected axe-core {AXE_CORE_VERSION} but the page reports {version}");
+        }
+        Ok(())
+    }
+
+    /// The browser log since the last call (chromedriver hands each entry out once).
+    async fn browser_log(&self) -> anyhow::Result<Vec<Value>> {
+        let url = format!("{}/session/{}/se/log", self.driver_url, self.session_id);
+        let answer: Value = self
+            .http
+            .post(&url)
+            .json(&json!({ "type": "browser" }))
+            .send()
+            .await
+            .with_context(|| format!("POST {url}"))?
+            .json()
+            .await
+            .with_context(|| format!("the answer of POST {url}"))?;
+        answer["value"]
+            .as_array()
+            .cloned()
+            .with_context(|| format!("POST {url} answered {answer}"))
+    }
+
+    /// Fails when the page logged an error since the last check (see
+    /// [`Browser::console_errors`]), listing them. Warnings are printed, not failed.
+    pub async fn assert_no_console_errors(&self) -> anyhow::Result<()> {
+        let errors = self.console_errors().await?;
+        if !errors.is_empty() {
+            bail!(
+                "the page logged {} console error(s):\n  {}",
+                errors.len(),
+                errors.join("\n  ")
+            );
+        }
+        Ok(())
+    }
+
+    /// The errors the page logged since the last check, and takes them out (a
+    /// test that expects one takes it out this way, then checks on): a
+    /// `console.error`, an uncaught exception or rejection (a Rust panic too),
+    /// a CSP violation, a resource that failed to load. The one thing allowed,
+    /// because it is how the API answers by design and the app shows it: a 4xx
+    /// answer to an `/api/` request (the session check's 401 on the login page,
+    /// a wrong password, 404, 412, 422…), which Chrome logs as "Failed to load
+    /// resource". Those and warnings are printed.
+    pub async fn console_errors(&self) -> anyhow::Result<Vec<String>> {
+        let mut errors = Vec::new();
+        for entry in self.browser_log().await? {
+            match classify_log_entry(&entry) {
+                LogVerdict::Error(line) => errors.push(line),
+                LogVerdict::Allowed(line) => eprintln!("console (allowed): {line}"),
+                LogVerdict::Warning(line) => eprintln!("console warning: {line}"),
+                LogVerdict::Info => {}
+            }
+        }
+        Ok(errors)
     }
 
     async fn save_png(&self, path: &std::path::Path) -> anyhow::Result<()> {
@@ -862,5 +1070,245 @@ impl Browser {
             .await
             .context("taking a screenshot")?;
         std::fs::write(path, png).with_context(|| format!("writing {}", path.display()))
+    }
+}
+
+/// Waits (at most 2 s) for the page's finite animations and transitions, so
+/// colours are final, then runs axe on the document with the tags in
+/// `arguments[0]`; answers `{ok: results}` or `{error}`.
+const AXE_RUN: &str = r#"
+const tags = arguments[0];
+const done = arguments[arguments.length - 1];
+const finite = document.getAnimations().filter((a) => {
+  const end = a.effect && a.effect.getComputedTiming().endTime;
+  return Number.isFinite(end);
+});
+const settled = Promise.all(finite.map((a) => a.finished.catch(() => null)));
+const timeout = new Promise((resolve) => setTimeout(resolve, 2000));
+Promise.race([settled, timeout])
+  .then(() => axe.run(document, {
+    runOnly: { type: "tag", values: tags },
+    resultTypes: ["violations"],
+  }))
+  .then((results) => done({ ok: results }), (e) => done({ error: String((e && e.stack) || e) }));
+"#;
+
+/// What axe found on one screen at one width.
+#[derive(Debug, Clone)]
+pub struct AxeReport {
+    /// `<name> at <width> px`.
+    pub screen: String,
+    /// Where the full results were written.
+    pub path: PathBuf,
+    /// axe's results object (`violations`, `incomplete`, `passes`…).
+    pub results: Value,
+}
+
+impl AxeReport {
+    /// axe's violations (one per rule, each with its `nodes`).
+    pub fn violations(&self) -> &[Value] {
+        self.results["violations"]
+            .as_array()
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// How many rules were violated, per impact (`critical`, `serious`, `moderate`, `minor`).
+    pub fn counts(&self) -> [(&'static str, usize); 4] {
+        ["critical", "serious", "moderate", "minor"].map(|impact| {
+            let n = self
+                .violations()
+                .iter()
+                .filter(|v| v["impact"] == impact)
+                .count();
+            (impact, n)
+        })
+    }
+
+    /// `list-empty at 1280 px: 0 critical, 0 serious, 1 moderate (region), 0 minor`.
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = self
+            .counts()
+            .iter()
+            .map(|(impact, n)| {
+                let ids: Vec<&str> = self
+                    .violations()
+                    .iter()
+                    .filter(|v| v["impact"] == *impact)
+                    .filter_map(|v| v["id"].as_str())
+                    .collect();
+                if ids.is_empty() {
+                    format!("{n} {impact}")
+                } else {
+                    format!("{n} {impact} ({})", ids.join(", "))
+                }
+            })
+            .collect();
+        format!("{}: {}", self.screen, parts.join(", "))
+    }
+
+    /// The violations whose impact is in [`AXE_FAILING_IMPACTS`].
+    pub fn failing(&self) -> Vec<&Value> {
+        self.violations()
+            .iter()
+            .filter(|v| {
+                AXE_FAILING_IMPACTS
+                    .iter()
+                    .any(|impact| v["impact"] == *impact)
+            })
+            .collect()
+    }
+
+    /// A readable list of the failing violations, or `None` when there are none:
+    /// rule, impact, help, and per element its selector, HTML and what to fix.
+    pub fn failure(&self) -> Option<String> {
+        let failing = self.failing();
+        if failing.is_empty() {
+            return None;
+        }
+        let mut out = format!(
+            "axe found {} serious or critical violation(s) on {} (all results: {}):",
+            failing.len(),
+            self.screen,
+            // Relative to the repository root: shorter than the absolute path.
+            self.path
+                .file_name()
+                .map_or_else(
+                    || self.path.clone(),
+                    |f| PathBuf::from(SCREENSHOTS_DIR).join(f)
+                )
+                .display()
+        );
+        for violation in failing {
+            let text = |key: &str| violation[key].as_str().unwrap_or("?").to_owned();
+            out.push_str(&format!(
+                "\n- {} ({}): {}\n  {}",
+                text("id"),
+                text("impact"),
+                text("help"),
+                text("helpUrl")
+            ));
+            for node in violation["nodes"].as_array().into_iter().flatten() {
+                let target = node["target"]
+                    .as_array()
+                    .map(|t| {
+                        t.iter()
+                            .map(|s| s.as_str().map_or_else(|| s.to_string(), str::to_owned))
+                            .collect::<Vec<_>>()
+                            .join(" >> ")
+                    })
+                    .unwrap_or_default();
+                let html: String = node["html"]
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(300)
+                    .collect();
+                out.push_str(&format!("\n  * {target}\n    {html}"));
+                if let Some(summary) = node["failureSummary"].as_str() {
+                    for line in summary.lines() {
+                        out.push_str(&format!("\n      {}", line.trim()));
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
+/// What [`Browser::assert_no_console_errors`] makes of one browser-log entry.
+#[derive(Debug, PartialEq, Eq)]
+enum LogVerdict {
+    Error(String),
+    Allowed(String),
+    Warning(String),
+    Info,
+}
+
+fn classify_log_entry(entry: &Value) -> LogVerdict {
+    let level = entry["level"].as_str().unwrap_or("");
+    let source = entry["source"].as_str().unwrap_or("?");
+    let message = entry["message"].as_str().unwrap_or("");
+    let line = format!("[{source}] {message}");
+    match level {
+        "SEVERE" if source == "network" && is_api_client_error(message) => {
+            LogVerdict::Allowed(line)
+        }
+        "SEVERE" => LogVerdict::Error(line),
+        "WARNING" => LogVerdict::Warning(line),
+        _ => LogVerdict::Info,
+    }
+}
+
+/// `http://…/api/v1/me - Failed to load resource: the server responded with a
+/// status of 401 (Unauthorized)`: a 4xx answer to a request under `/api/`.
+fn is_api_client_error(message: &str) -> bool {
+    let Some((url, rest)) = message.split_once(" - ") else {
+        return false;
+    };
+    let Some(status) = rest
+        .strip_prefix("Failed to load resource: the server responded with a status of ")
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse::<u16>().ok())
+    else {
+        return false;
+    };
+    let under_api = reqwest::Url::parse(url).is_ok_and(|u| u.path().starts_with("/api/"));
+    under_api && (400..500).contains(&status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(level: &str, source: &str, message: &str) -> Value {
+        json!({ "level": level, "source": source, "message": message, "timestamp": 1 })
+    }
+
+    #[test]
+    fn only_api_client_errors_are_allowed() {
+        let api_401 = "http://127.0.0.1:1/api/v1/me - Failed to load resource: the server responded with a status of 401 (Unauthorized)";
+        assert!(matches!(
+            classify_log_entry(&entry("SEVERE", "network", api_401)),
+            LogVerdict::Allowed(_)
+        ));
+        for (source, message) in [
+            (
+                "network",
+                "http://127.0.0.1:1/api/v1/carriers - Failed to load resource: the server responded with a status of 500 (Internal Server Error)",
+            ),
+            (
+                "network",
+                "http://127.0.0.1:1/favicon.ico - Failed to load resource: the server responded with a status of 404 (Not Found)",
+            ),
+            (
+                "network",
+                "http://127.0.0.1:1/api/v1/me - Failed to load resource: net::ERR_CONNECTION_REFUSED",
+            ),
+            ("console-api", "http://127.0.0.1:1/app.js 0:69 \"boom\""),
+            (
+                "javascript",
+                "http://127.0.0.1:1/app.js 0:1 Uncaught Error: panicked",
+            ),
+            (
+                "security",
+                "Applying inline style violates the following Content Security Policy directive",
+            ),
+        ] {
+            assert!(
+                matches!(
+                    classify_log_entry(&entry("SEVERE", source, message)),
+                    LogVerdict::Error(_)
+                ),
+                "{message}"
+            );
+        }
+        assert!(matches!(
+            classify_log_entry(&entry("WARNING", "console-api", "careful")),
+            LogVerdict::Warning(_)
+        ));
+        assert_eq!(
+            classify_log_entry(&entry("INFO", "console-api", "hello")),
+            LogVerdict::Info
+        );
     }
 }

@@ -83,11 +83,12 @@ pub fn use_toasts() -> Toasts {
 
 /// Where notifications appear (bottom right). A polite live region, so screen
 /// readers announce each message without interrupting; errors are `role="alert"`.
+/// A named `<section>` (a region landmark), since a plain `<div>` may not carry a name.
 #[component]
 pub fn ToastRegion() -> impl IntoView {
     let toasts = use_toasts();
     view! {
-        <div class="toasts" aria-live="polite" aria-label="Notifications">
+        <section class="toasts" aria-live="polite" aria-label="Notifications">
             <For each=move || toasts.items.get() key=|t| t.id let:toast>
                 {
                     let id = toast.id;
@@ -110,6 +111,6 @@ pub fn ToastRegion() -> impl IntoView {
                     }
                 }
             </For>
-        </div>
+        </section>
     }
 }

@@ -1,4 +1,5 @@
-//! Fallback for unknown routes.
+//! Fallback for unknown routes: a calm note with a way back, like a carrier that
+//! does not exist.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -10,11 +11,10 @@ use crate::routes;
 pub fn NotFound() -> impl IntoView {
     use_title(|| "Page not found".into());
     view! {
-        <header class="page-header">
-            <h1>"Page not found"</h1>
-        </header>
-        <section class="card placeholder">
-            <p>"There is nothing at this address. "<A href=routes::CARRIERS>"Go to Carriers"</A></p>
+        <section class="card notice" aria-labelledby="page-not-found">
+            <h1 id="page-not-found">"Page not found"</h1>
+            <p>"There is nothing at this address. The link may be old or mistyped."</p>
+            <A href=routes::CARRIERS attr:class="btn">"Go to Carriers"</A>
         </section>
     }
 }

@@ -335,7 +335,8 @@ pub fn CarrierFields(
                     })}
                 </div>
                 {edit.then(|| view! {
-                    <div class="field">
+                    // Full width on narrow screens: its longest option needs the room.
+                    <div class="field field-wide-narrow">
                         <label for="carrier-inbound_auth">"Inbound Authentication"</label>
                         <select
                             id="carrier-inbound_auth"
