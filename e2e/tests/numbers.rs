@@ -285,7 +285,7 @@ async fn add_edit_and_remove_a_number_with_livekit_following() -> anyhow::Result
         Some(0)
     );
 
-    browser.client.clone().close().await?;
+    browser.close().await?;
     Ok(())
 }
 
@@ -319,7 +319,7 @@ async fn a_number_another_carrier_holds_gets_its_name() -> anyhow::Result<()> {
     browser.type_keys(NUMBER_INPUT, "1").await?;
     browser.wait_gone("#did-number-error").await?;
 
-    browser.client.clone().close().await?;
+    browser.close().await?;
     Ok(())
 }
 
@@ -389,7 +389,7 @@ async fn the_modal_keeps_focus_until_it_closes() -> anyhow::Result<()> {
     browser.click("#did-add").await?;
     assert_eq!(browser.value_of(NUMBER_INPUT).await?, "");
 
-    browser.client.clone().close().await?;
+    browser.close().await?;
     Ok(())
 }
 
@@ -450,6 +450,6 @@ async fn the_assigned_bot_column_follows_the_bots() -> anyhow::Result<()> {
         "Bot not found"
     );
 
-    browser.client.clone().close().await?;
+    browser.close().await?;
     Ok(())
 }
