@@ -419,22 +419,29 @@ async fn guide_says_when_its_text_cannot_load_and_tries_again() -> anyhow::Resul
         .await?;
     browser.wait_text("h1", "Carriers").await?;
 
-    // The network fails for the guide only.
+    // The guide's fetch hangs (the loading line shows), then fails; nothing else does.
     js(
         &browser,
         "window.realFetch = window.fetch; \
          window.fetch = (input, init) => String(input.url || input).endsWith('/guide.html') \
-           ? Promise.reject(new TypeError('offline')) : window.realFetch(input, init);",
+           ? new Promise((_, reject) => { window.failGuide = () => reject(new TypeError('offline')); }) \
+           : window.realFetch(input, init);",
     )
     .await?;
     browser.click(GUIDE).await?;
     browser.wait_count(OPEN_PANEL, 1).await?;
+    browser
+        .wait_text("#guide-panel [role=status]", "Loading the guide…")
+        .await?;
+    browser.screenshot("guide-loading").await?;
+    js(&browser, "window.failGuide();").await?;
     browser
         .wait_text(
             "#guide-panel .guide-error[role=alert]",
             "The guide could not be loaded. Check your connection and try again.",
         )
         .await?;
+    browser.wait_gone("#guide-panel [role=status]").await?;
     assert_eq!(browser.count("#guide-panel .guide-text").await?, 0);
     browser.screenshot("guide-error").await?;
 
