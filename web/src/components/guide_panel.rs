@@ -156,7 +156,9 @@ fn GuidePanel(open: RwSignal<bool>, on_close: Callback<()>) -> impl IntoView {
         load(text);
     };
     view! {
-        <aside
+        // A labelled region, not an <aside>: it sits inside <main>, where a complementary
+        // landmark should not be.
+        <section
             id="guide-panel"
             class="guide-panel"
             aria-labelledby="guide-title"
@@ -189,6 +191,6 @@ fn GuidePanel(open: RwSignal<bool>, on_close: Callback<()>) -> impl IntoView {
                     .into_any(),
                 }}
             </div>
-        </aside>
+        </section>
     }
 }
