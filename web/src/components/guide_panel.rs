@@ -1,13 +1,104 @@
 //! The Carrier setup guide: a dismissible side panel that changes nothing.
 //!
-//! Its full content (sections and provider recipes) is written in a later issue; this
-//! is the panel and a short summary.
+//! Its text is `web/guide.html`, an HTML fragment of our own that Trunk copies into
+//! `dist/`: the long text stays out of the wasm. The panel fetches it the first time
+//! it opens, keeps it in memory for the rest of the page's life (both pages' panels
+//! share it; nothing is stored in the browser) and inserts it as HTML. It is our file,
+//! from our origin, with no scripts or style attributes (the CSP allows neither).
 
-use leptos::ev::keydown;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use gloo_net::http::Request;
+use leptos::ev::{MouseEvent, keydown};
 use leptos::html::Button;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlDetailsElement, HtmlElement};
 
 use crate::components::icons::{BookIcon, CloseIcon};
+use crate::components::status::InlineLoading;
+
+/// Where Trunk puts the guide's text (`<link data-trunk rel="copy-file">`).
+const GUIDE_URL: &str = "/guide.html";
+
+thread_local! {
+    /// The guide's HTML once fetched.
+    static FETCHED: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+}
+
+/// The guide's text in the panel.
+#[derive(Clone)]
+enum Text {
+    /// Not asked for yet: the panel has not been opened.
+    Unasked,
+    Loading,
+    Ready(Arc<str>),
+    Failed,
+}
+
+/// Fills `text` with the guide, fetching it unless an earlier panel already did.
+fn load(text: RwSignal<Text>) {
+    if let Some(html) = FETCHED.with_borrow(Clone::clone) {
+        text.set(Text::Ready(html));
+        return;
+    }
+    text.set(Text::Loading);
+    spawn_local(async move {
+        let next = match fetch_guide().await {
+            Some(html) => {
+                FETCHED.set(Some(html.clone()));
+                Text::Ready(html)
+            }
+            None => Text::Failed,
+        };
+        // The page (and its panel) may be gone by now.
+        text.try_set(next);
+    });
+}
+
+async fn fetch_guide() -> Option<Arc<str>> {
+    let response = Request::get(GUIDE_URL)
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    response.text().await.ok().map(Arc::from)
+}
+
+/// A click on one of the guide's in-panel links (`href="#id"`): show the target
+/// inside the panel (opening it if it is a recipe) and move focus there, instead of
+/// letting the router navigate to a `#hash` URL.
+fn follow_link(ev: MouseEvent) {
+    let Some(link) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|el| el.closest("a[href^='#']").ok().flatten())
+    else {
+        return;
+    };
+    ev.prevent_default();
+    let href = link.get_attribute("href").unwrap_or_default();
+    let Some(target) = document().get_element_by_id(&href[1..]) else {
+        return;
+    };
+    // A recipe: open it and focus its summary.
+    let focus = match target.dyn_ref::<HtmlDetailsElement>() {
+        Some(details) => {
+            details.set_open(true);
+            target.query_selector("summary").ok().flatten()
+        }
+        None => Some(target.clone()),
+    };
+    target.scroll_into_view();
+    if let Some(el) = focus.and_then(|el| el.dyn_into::<HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+}
 
 /// The header's Guide button and its panel. Opening moves focus to the panel's close
 /// button; closing (button or Esc) returns it to the Guide button.
@@ -40,11 +131,15 @@ pub fn GuideButton() -> impl IntoView {
 #[component]
 fn GuidePanel(open: RwSignal<bool>, on_close: Callback<()>) -> impl IntoView {
     let close_button = NodeRef::<Button>::new();
+    let text = RwSignal::new(Text::Unasked);
     Effect::new(move |_| {
-        if open.get()
-            && let Some(button) = close_button.get()
-        {
-            let _ = button.focus();
+        if open.get() {
+            if matches!(text.get_untracked(), Text::Unasked) {
+                load(text);
+            }
+            if let Some(button) = close_button.get() {
+                let _ = button.focus();
+            }
         }
     });
     let listener = window_event_listener(keydown, move |ev| {
@@ -53,11 +148,19 @@ fn GuidePanel(open: RwSignal<bool>, on_close: Callback<()>) -> impl IntoView {
         }
     });
     on_cleanup(move || listener.remove());
+    let retry = move |_| {
+        // The Try again button is about to go: keep focus in the panel.
+        if let Some(button) = close_button.get_untracked() {
+            let _ = button.focus();
+        }
+        load(text);
+    };
     view! {
-        <aside
+        // A labelled region, not an <aside>: it sits inside <main>, where a complementary
+        // landmark should not be.
+        <section
             id="guide-panel"
             class="guide-panel"
-            class:open=move || open.get()
             aria-labelledby="guide-title"
             hidden=move || !open.get()
         >
@@ -73,29 +176,21 @@ fn GuidePanel(open: RwSignal<bool>, on_close: Callback<()>) -> impl IntoView {
                     <CloseIcon/>
                 </button>
             </header>
-            <div class="guide-body">
-                <p>
-                    "A carrier is the SIP provider that carries your calls onto the phone network. "
-                    "Keep your provider's trunk sheet open beside this guide and copy its values into the form."
-                </p>
-                <h3>"Connection"</h3>
-                <p>
-                    "SIP Address is the provider's trunk host, with a port if they give one "
-                    "(for example sip.example.com:5060). Pick the transport they expect; Auto lets LiveKit choose."
-                </p>
-                <h3>"Authentication"</h3>
-                <p>
-                    "Outbound calls use the SIP username and password. Inbound calls use the same "
-                    "credentials or an IP allowlist; choose the allowlist when the provider does not "
-                    "send digest credentials on inbound calls."
-                </p>
-                <h3>"Pacing"</h3>
-                <p>
-                    "Set CPS, burst and channels to what your contract allows. The dialler respects "
-                    "the tighter of these and the campaign's concurrency."
-                </p>
-                <p class="muted">"Phone numbers, call flows and provider recipes are coming to this guide."</p>
+            <div class="guide-body" on:click=follow_link>
+                {move || match text.get() {
+                    Text::Unasked | Text::Loading => {
+                        view! { <InlineLoading label="Loading the guide…"/> }.into_any()
+                    }
+                    Text::Ready(html) => view! { <div class="guide-text" inner_html=html></div> }.into_any(),
+                    Text::Failed => view! {
+                        <div class="guide-error" role="alert">
+                            <p>"The guide could not be loaded. Check your connection and try again."</p>
+                            <button type="button" class="btn" on:click=retry>"Try again"</button>
+                        </div>
+                    }
+                    .into_any(),
+                }}
             </div>
-        </aside>
+        </section>
     }
 }
