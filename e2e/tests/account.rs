@@ -61,10 +61,8 @@ async fn choose_zone(browser: &Browser, zone: &str) -> anyhow::Result<()> {
         .await?
         .select_by_value(zone)
         .await?;
-    browser
-        .wait_enabled("#account-dialog button[type=submit]", true)
-        .await?;
-    browser.click_button("Save time zone").await?;
+    browser.wait_enabled("#account-timezone-save", true).await?;
+    browser.click("#account-timezone-save").await?;
     browser
         .wait_text(".toast-message", &format!("Times now show in {zone}."))
         .await?;

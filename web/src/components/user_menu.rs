@@ -213,52 +213,57 @@ fn TimeZoneSetting(generation: RwSignal<u32>) -> impl IntoView {
         });
     };
     view! {
-        <form class="account-section" aria-labelledby="timezone-heading" on:submit=save>
-            <h3 id="timezone-heading">"Time zone"</h3>
+        <form class="account-section" aria-label="Time zone" on:submit=save>
             <div class="field" class:invalid=move || error.with(Option::is_some)>
-                <label for="account-timezone">"Show times in"</label>
-                <select
-                    id="account-timezone"
-                    node_ref=select
-                    autofocus
-                    aria-describedby="account-timezone-help"
-                    aria-invalid=move || error.with(Option::is_some).then_some("true")
-                    on:change=move |ev| {
-                        choice.set(event_target_value(&ev));
-                        error.set(None);
-                    }
-                >
-                    {extra
-                        .into_iter()
-                        .map(|(value, label)| view! { <option value=value>{label}</option> })
-                        .collect_view()}
-                    {groups
-                        .into_iter()
-                        .map(|(region, members)| view! {
-                            <optgroup label=region>
-                                {members
-                                    .into_iter()
-                                    .map(|zone| {
-                                        let label = city_label(&zone);
-                                        view! { <option value=zone>{label}</option> }
-                                    })
-                                    .collect_view()}
-                            </optgroup>
-                        })
-                        .collect_view()}
-                </select>
-                <p class="field-help" id="account-timezone-help">
-                    "Now: " {preview}
+                <label for="account-timezone" class="account-label">"Time zone"</label>
+                <div class="account-row">
+                    <select
+                        id="account-timezone"
+                        node_ref=select
+                        autofocus
+                        aria-describedby="account-timezone-help"
+                        aria-invalid=move || error.with(Option::is_some).then_some("true")
+                        on:change=move |ev| {
+                            choice.set(event_target_value(&ev));
+                            error.set(None);
+                        }
+                    >
+                        {extra
+                            .into_iter()
+                            .map(|(value, label)| view! { <option value=value>{label}</option> })
+                            .collect_view()}
+                        {groups
+                            .into_iter()
+                            .map(|(region, members)| view! {
+                                <optgroup label=region>
+                                    {members
+                                        .into_iter()
+                                        .map(|zone| {
+                                            let label = city_label(&zone);
+                                            view! { <option value=zone>{label}</option> }
+                                        })
+                                        .collect_view()}
+                                </optgroup>
+                            })
+                            .collect_view()}
+                    </select>
+                    <button
+                        type="submit"
+                        id="account-timezone-save"
+                        class="btn btn-primary"
+                        aria-label="Save time zone"
+                        disabled=move || saving.get() || unchanged()
+                    >
+                        {move || if saving.get() { "Saving…" } else { "Save" }}
+                    </button>
+                </div>
+                <div class="field-help" id="account-timezone-help">
+                    <p>"Now there: " {preview}</p>
                     {move || saved.with(Option::is_none).then(|| view! {
-                        <span class="account-note">" · Not chosen yet: your browser's time zone is used."</span>
+                        <p class="account-note">"Not chosen yet: your browser's time zone is used."</p>
                     })}
-                </p>
+                </div>
                 {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-            </div>
-            <div class="account-actions">
-                <button type="submit" class="btn btn-primary btn-small" disabled=move || saving.get() || unchanged()>
-                    {move || if saving.get() { "Saving…" } else { "Save time zone" }}
-                </button>
             </div>
         </form>
     }
@@ -374,7 +379,9 @@ fn PasswordSetting(generation: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="account-section" aria-labelledby="password-heading">
             <div class="account-section-header">
-                <h3 id="password-heading">"Password"</h3>
+                <h3 id="password-heading" class="account-label">
+                    {move || if expanded.get() { "Change password" } else { "Password" }}
+                </h3>
                 <Show when=move || !expanded.get()>
                     <button
                         type="button"
@@ -534,6 +541,9 @@ pub fn FieldInput(
                     value.set(event_target_value(&ev));
                     on_touch.run(());
                 }
+                // Also on `change`: some ways of clearing a box (autofill, WebDriver's
+                // Clear) fire no `input`.
+                on:change=move |ev| value.set(event_target_value(&ev))
                 on:blur=move |_| on_touch.run(())
             />
             {help.map(|h| view! { <p class="field-help" id=help_id.clone()>{h}</p> })}
