@@ -68,6 +68,38 @@ fn city_label(zone: &str) -> String {
     city.replace('_', " ").replace('/', " / ")
 }
 
+/// Appends `extra` (value, label) and the zones by region as `<option>`s to `select`.
+fn fill_zones(
+    select: &web_sys::HtmlSelectElement,
+    extra: &[(String, String)],
+    groups: Vec<(String, Vec<String>)>,
+) {
+    let doc = document();
+    let option = |value: &str, label: &str| {
+        let option = doc.create_element("option").ok()?;
+        option.set_attribute("value", value).ok()?;
+        option.set_text_content(Some(label));
+        Some(option)
+    };
+    for (value, label) in extra {
+        if let Some(option) = option(value, label) {
+            let _ = select.append_child(&option);
+        }
+    }
+    for (region, zones) in groups {
+        let Ok(group) = doc.create_element("optgroup") else {
+            return;
+        };
+        let _ = group.set_attribute("label", &region);
+        for zone in zones {
+            if let Some(option) = option(&zone, &city_label(&zone)) {
+                let _ = group.append_child(&option);
+            }
+        }
+        let _ = select.append_child(&group);
+    }
+}
+
 fn now() -> OffsetDateTime {
     let nanos = (js_sys::Date::now() as i128) * 1_000_000;
     OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH)
@@ -173,10 +205,15 @@ fn TimeZoneSetting(generation: RwSignal<u32>) -> impl IntoView {
     }
     let groups = zone_groups(zones);
     let select = NodeRef::<Select>::new();
-    // One effect for the selection rather than a `selected` closure per option.
+    // The ~400 options are plain DOM, written once (no view code per option), and one
+    // effect keeps the selection rather than a `selected` closure per option.
+    let mut options = Some((extra, groups));
     Effect::new(move |_| {
         let value = choice.get();
         if let Some(el) = select.get() {
+            if let Some((extra, groups)) = options.take() {
+                fill_zones(&el, &extra, groups);
+            }
             el.set_value(&value);
         }
     });
@@ -228,24 +265,6 @@ fn TimeZoneSetting(generation: RwSignal<u32>) -> impl IntoView {
                             error.set(None);
                         }
                     >
-                        {extra
-                            .into_iter()
-                            .map(|(value, label)| view! { <option value=value>{label}</option> })
-                            .collect_view()}
-                        {groups
-                            .into_iter()
-                            .map(|(region, members)| view! {
-                                <optgroup label=region>
-                                    {members
-                                        .into_iter()
-                                        .map(|zone| {
-                                            let label = city_label(&zone);
-                                            view! { <option value=zone>{label}</option> }
-                                        })
-                                        .collect_view()}
-                                </optgroup>
-                            })
-                            .collect_view()}
                     </select>
                     <button
                         type="submit"
@@ -382,11 +401,12 @@ fn PasswordSetting(generation: RwSignal<u32>) -> impl IntoView {
                 <h3 id="password-heading" class="account-label">
                     {move || if expanded.get() { "Change password" } else { "Password" }}
                 </h3>
-                <Show when=move || !expanded.get()>
-                    <button
+                // Both stay in the page, one hidden: less wasm than a `<Show>` each.
+                <button
                         type="button"
                         id=CHANGE_PASSWORD_ID
                         class="btn btn-small"
+                        hidden=move || expanded.get()
                         aria-expanded="false"
                         aria-controls="password-form"
                         on:click=move |_| {
@@ -397,10 +417,9 @@ fn PasswordSetting(generation: RwSignal<u32>) -> impl IntoView {
                     >
                         "Change password"
                     </button>
-                </Show>
             </div>
-            <Show when=move || expanded.get()>
-                <form id="password-form" class="form account-password" novalidate on:submit=submit>
+                <form id="password-form" class="form account-password" hidden=move || !expanded.get()
+                    novalidate on:submit=submit>
                     // For password managers: which account this is.
                     <input type="email" hidden autocomplete="username" prop:value=move || auth.email().unwrap_or_default()/>
                     <FieldInput id="account-current-password" label="Current password" value=current
@@ -431,7 +450,6 @@ fn PasswordSetting(generation: RwSignal<u32>) -> impl IntoView {
                         </button>
                     </div>
                 </form>
-            </Show>
         </section>
     }
 }

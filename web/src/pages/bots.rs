@@ -96,8 +96,7 @@ fn insert_sorted(bots: &mut Vec<Bot>, bot: Bot) {
 fn Bots() -> impl IntoView {
     let toasts = use_toasts();
     let load = RwSignal::new(Load::Loading);
-    // The list lives here and each write updates it from its answer, so rows that did
-    // not change keep their elements (and focus).
+    // The list lives here and each write updates it from its answer: no reload.
     let bots = RwSignal::new(Vec::<Bot>::new());
     let fetch = move || {
         load.set(Load::Loading);
@@ -119,7 +118,7 @@ fn Bots() -> impl IntoView {
     let saved = Callback::new(move |(bot, new): (Bot, bool)| {
         let id = bot.id;
         bots.update(|list| insert_sorted(list, bot));
-        // A renamed row is drawn again: its Edit button gets the focus back.
+        // The rows are drawn again: a renamed bot's Edit button gets the focus back.
         focus_soon(if new {
             ADD_BOT_ID.to_owned()
         } else {
@@ -241,14 +240,14 @@ fn BotTable(
                         </tr>
                     </thead>
                     <tbody>
-                        <For
-                            each=move || bots.get()
-                            // A changed bot is a new key: its row is drawn again.
-                            key=|b| (b.id, b.name.clone(), b.agent_name.clone(), b.number_count)
-                            let:bot
-                        >
-                            <BotRow bot edit ask_delete/>
-                        </For>
+                        // Drawn again on every change (a keyed `<For>` costs more wasm than
+                        // a few rows cost to draw); focus is put back by element id.
+                        {move || {
+                            bots.get()
+                                .into_iter()
+                                .map(|bot| view! { <BotRow bot edit ask_delete/> })
+                                .collect_view()
+                        }}
                     </tbody>
                 </table>
             </div>
