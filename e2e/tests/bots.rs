@@ -260,3 +260,53 @@ async fn the_bots_page_is_for_super_admins() -> anyhow::Result<()> {
     browser.client.clone().close().await?;
     Ok(())
 }
+
+/// Makes the page's `GET /api/v1/bots` wait until `window.releaseBots()` is called,
+/// then answer 503 (`fail`) or go through.
+const HOLD_BOTS: &str = "
+    const real = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+        const url = typeof input === 'string' ? input : input.url;
+        const method = (init && init.method) || (input.method) || 'GET';
+        if (!url.endsWith('/api/v1/bots') || method !== 'GET') return real(input, init);
+        return new Promise(resolve => {
+            window.releaseBots = fail => resolve(fail
+                ? new Response(JSON.stringify({type: 'about:blank', title: 'Service Unavailable',
+                    status: 503, detail: 'The database is not answering.'}),
+                    {status: 503, headers: {'Content-Type': 'application/problem+json'}})
+                : real(input, init));
+        });
+    };";
+
+#[tokio::test]
+async fn loading_and_failing_lists_say_so_and_can_be_retried() -> anyhow::Result<()> {
+    let console = Console::start().await?;
+    console.create_bot("Front desk", "front-desk").await?;
+    let browser = Browser::start().await?;
+    browser.log_in_admin(&console).await?;
+
+    // Loading: the list's own message while the answer is on its way.
+    browser.execute(HOLD_BOTS, vec![]).await?;
+    browser.click(BOTS_LINK).await?;
+    browser
+        .wait_text(".inline-loading", "Loading bots…")
+        .await?;
+    browser.screenshot("bots-loading").await?;
+
+    // A failure: the server's words and Try again, which loads the list.
+    browser.execute("window.releaseBots(true)", vec![]).await?;
+    browser
+        .wait_text(".notice-error", "The database is not answering.")
+        .await?;
+    browser.screenshot("bots-load-error").await?;
+    browser.click_button("Try again").await?;
+    browser
+        .wait_text(".inline-loading", "Loading bots…")
+        .await?;
+    browser.execute("window.releaseBots(false)", vec![]).await?;
+    browser.wait_text("tbody tr", "Front desk").await?;
+    assert_eq!(browser.count(".notice-error").await?, 0);
+
+    browser.client.clone().close().await?;
+    Ok(())
+}
