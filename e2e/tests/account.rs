@@ -252,7 +252,9 @@ async fn change_password_then_only_the_new_one_logs_in() -> anyhow::Result<()> {
     browser.click(MENU_BUTTON).await?;
     browser.wait_count(MENU_OPEN, 1).await?;
     browser.click_button("Change password").await?;
-    browser.wait_count("#password-form:not([hidden])", 1).await?;
+    browser
+        .wait_count("#password-form:not([hidden])", 1)
+        .await?;
     assert!(has_focus(&browser, "#account-current-password").await?);
     let submit = "#password-form button[type=submit]";
     assert!(!browser.is_enabled(submit).await?, "empty form");
