@@ -773,6 +773,8 @@ async fn an_admin_is_told_it_is_not_theirs_and_an_ended_session_goes_to_login() 
         .await?;
     browser.wait_text(".notice", "not yours to manage").await?;
     browser.screenshot("admin-not-yours").await?;
+    browser.click(".user-menu-button").await?;
+    browser.wait_count("#account-dialog[open]", 1).await?;
     browser.click_button("Log out").await?;
     browser.wait_path("/login").await?;
 

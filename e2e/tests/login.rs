@@ -44,15 +44,17 @@ async fn super_admin_logs_in_and_out() -> anyhow::Result<()> {
             "Carriers",
         )
         .await?;
-    browser.wait_text(".account-email", ADMIN_EMAIL).await?;
-    browser.wait_text(".account-role", "Super admin").await?;
+    browser.wait_text(".user-menu-email", ADMIN_EMAIL).await?;
+    browser.wait_text(".user-menu-role", "Super admin").await?;
 
     // Signed in, the login page sends you back to the console.
     c.goto(&format!("{}/login", console.base)).await?;
     browser.wait_path("/dashboard/carriers").await?;
     browser.wait_text("h1", "Carriers").await?;
 
-    // Log out: back to the login page, and the session is gone for good.
+    // Log out, from the user menu: back to the login page, and the session is gone for good.
+    browser.click(".user-menu-button").await?;
+    browser.wait_count("#account-dialog[open]", 1).await?;
     browser.click_button("Log out").await?;
     browser.wait_path("/login").await?;
     browser.wait_text("h1", "Log in").await?;
@@ -86,8 +88,8 @@ async fn member_sees_no_carriers_link_and_a_friendly_note() -> anyhow::Result<()
             "This page is not yours to manage — that is expected, not a fault.",
         )
         .await?;
-    browser.wait_text(".account-email", email).await?;
-    browser.wait_text(".account-role", "Member").await?;
+    browser.wait_text(".user-menu-email", email).await?;
+    browser.wait_text(".user-menu-role", "Member").await?;
     assert_eq!(browser.count(CARRIERS_LINK).await?, 0);
     assert_eq!(browser.count(".nav-section").await?, 0);
     // A note, not an error.

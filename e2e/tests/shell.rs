@@ -29,7 +29,7 @@ async fn console_shell_loads_and_routes_to_carriers() -> anyhow::Result<()> {
     browser.wait_path("/dashboard/carriers").await?;
     c.goto(&format!("{}/no/such/page", console.base)).await?;
     browser.wait_text("h1", "Page not found").await?;
-    browser.wait_text(".account-email", ADMIN_EMAIL).await?;
+    browser.wait_text(".user-menu-email", ADMIN_EMAIL).await?;
 
     c.clone().close().await?;
     Ok(())

@@ -214,6 +214,9 @@ pub struct Bot {
     pub name: String,
     /// The LiveKit agent dispatched for calls to this bot's numbers.
     pub agent_name: String,
+    /// How many phone numbers (on any carrier) are assigned to this bot: the
+    /// numbers that report it missing ("Bot not found") once it is deleted.
+    pub number_count: u32,
 }
 
 /// Body of `POST /bots`, and of `PATCH /bots/{id}` with fields optional.
@@ -331,6 +334,7 @@ mod tests {
             id: Uuid::nil(),
             name: "A".into(),
             agent_name: "a".into(),
+            number_count: 0,
         };
         let renamed = BotWrite {
             name: Some("B".into()),

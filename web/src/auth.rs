@@ -124,10 +124,31 @@ impl Auth {
         })
     }
 
-    /// The signed-in user's IANA time zone, in which absolute times are shown.
+    /// The account changed (`PATCH /me` answered): every view of it follows at once.
+    pub fn update(self, me: Me) {
+        if self.status() == Status::SignedIn {
+            self.session.set(Session::SignedIn(me));
+        }
+    }
+
+    /// The IANA time zone absolute times are shown in: the account's, or the
+    /// browser's while the account has not chosen one (see [`saved_timezone`]).
+    ///
+    /// [`saved_timezone`]: Self::saved_timezone
     pub fn timezone(self) -> Option<String> {
+        match self.saved_timezone() {
+            Some(zone) => Some(zone),
+            None if self.status() == Status::SignedIn => browser_timezone(),
+            None => None,
+        }
+    }
+
+    /// The time zone the account has chosen, if it has. The server gives every new
+    /// account `UTC` ([`UNCHOSEN_TIMEZONE`]), which says nothing about where its user
+    /// is, so that one reads as "not chosen"; choosing UTC saves `Etc/UTC`.
+    pub fn saved_timezone(self) -> Option<String> {
         self.session.with(|s| match s {
-            Session::SignedIn(me) => Some(me.timezone.clone()),
+            Session::SignedIn(me) if me.timezone != UNCHOSEN_TIMEZONE => Some(me.timezone.clone()),
             _ => None,
         })
     }
@@ -143,6 +164,25 @@ impl Auth {
     pub fn is_super_admin(self) -> bool {
         self.role() == Some(Role::SuperAdmin)
     }
+}
+
+/// The zone the server gives an account that has never chosen one.
+pub const UNCHOSEN_TIMEZONE: &str = "UTC";
+
+/// The browser's own IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`),
+/// read once.
+pub fn browser_timezone() -> Option<String> {
+    thread_local! {
+        static ZONE: Option<String> = {
+            let format =
+                js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+            js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+                .ok()
+                .and_then(|zone| zone.as_string())
+                .filter(|zone| !zone.is_empty())
+        };
+    }
+    ZONE.with(Clone::clone)
 }
 
 /// The auth context provided by the app.

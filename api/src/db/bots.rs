@@ -9,17 +9,25 @@ use super::Db;
 use super::carriers::CONFIG_CHANGED;
 use crate::time_util::now_ms;
 
+/// A bot's columns and how many numbers point at it, in one query: a correlated
+/// `COUNT(*)` (an `INTEGER` on SQLite, a `BIGINT` on PostgreSQL: both read as `i64`).
+const SELECT: &str = "SELECT b.id, b.name, b.agent_name, \
+     (SELECT COUNT(*) FROM phone_numbers n WHERE n.bot_id = b.id) AS number_count \
+     FROM bots b";
+
 fn bot(row: &sqlx::any::AnyRow) -> sqlx::Result<Bot> {
     let id: String = row.try_get("id")?;
+    let count: i64 = row.try_get("number_count")?;
     Ok(Bot {
         id: Uuid::parse_str(&id).map_err(|e| sqlx::Error::Decode(e.into()))?,
         name: row.try_get("name")?,
         agent_name: row.try_get("agent_name")?,
+        number_count: u32::try_from(count).map_err(|e| sqlx::Error::Decode(e.into()))?,
     })
 }
 
 pub async fn list(db: &Db) -> sqlx::Result<Vec<Bot>> {
-    sqlx::query("SELECT id, name, agent_name FROM bots ORDER BY name, id")
+    sqlx::query(AssertSqlSafe(format!("{SELECT} ORDER BY b.name, b.id")))
         .fetch_all(&db.pool)
         .await?
         .iter()
@@ -28,7 +36,7 @@ pub async fn list(db: &Db) -> sqlx::Result<Vec<Bot>> {
 }
 
 pub async fn get(db: &Db, id: Uuid) -> sqlx::Result<Option<Bot>> {
-    sqlx::query("SELECT id, name, agent_name FROM bots WHERE id = $1")
+    sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE b.id = $1")))
         .bind(id.to_string())
         .fetch_optional(&db.pool)
         .await?

@@ -12,7 +12,7 @@ use crate::db::audit::{self, Event};
 use crate::db::bots;
 use crate::error::{ApiError, ApiResult};
 
-/// All bots, by name.
+/// All bots, by name, each with how many numbers are assigned to it.
 #[utoipa::path(get, path = "/api/v1/bots", tag = "bots",
     security(("session" = []), ("bearer" = [])),
     responses(
@@ -48,6 +48,7 @@ pub async fn create(
         id,
         name,
         agent_name,
+        number_count: 0,
     }))
 }
 
@@ -93,10 +94,12 @@ pub async fn update(
         tx.commit().await?;
         state.changed();
     }
+    // Renaming changes no number's bot, so the count read above still holds.
     Ok(HttpResponse::Ok().json(Bot {
         id: *id,
         name,
         agent_name,
+        number_count: current.number_count,
     }))
 }
 

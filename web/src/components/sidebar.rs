@@ -1,19 +1,18 @@
-//! The console's navigation sidebar: links by role, and the signed-in account.
+//! The console's navigation sidebar: links by role, and the user menu at its foot.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use crate::api;
-use crate::auth::{role_label, use_auth};
+use crate::auth::use_auth;
 use crate::components::icons::PhoneIcon;
+use crate::components::user_menu::UserMenu;
 use crate::routes;
 
 #[component]
 pub fn Sidebar() -> impl IntoView {
     let auth = use_auth();
-    // Carrier setup is super admin only: nobody else sees the link (the page
-    // itself explains this to anyone who opens it by address).
+    // Carrier setup is super admin only: nobody else sees the links (the pages
+    // themselves explain this to anyone who opens them by address).
     let super_admin = Memo::new(move |_| auth.is_super_admin());
     view! {
         <aside class="sidebar">
@@ -32,51 +31,35 @@ pub fn Sidebar() -> impl IntoView {
                                     <span>"Carriers"</span>
                                 </A>
                             </li>
+                            <li>
+                                <A href=routes::BOTS attr:class="nav-link">
+                                    <BotIcon class="nav-icon"/>
+                                    <span>"Bots"</span>
+                                </A>
+                            </li>
                         </ul>
                     </section>
                 </Show>
             </nav>
-            <Account/>
+            <UserMenu/>
         </aside>
     }
 }
 
-/// The signed-in account and Log out, at the foot of the sidebar.
+/// A bot's head (the sidebar's Bots link, the empty bot list), drawn like the
+/// icons of `icons.rs`.
 #[component]
-fn Account() -> impl IntoView {
-    let auth = use_auth();
-    // A plain task and two signals rather than an `Action`: much less wasm.
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let logout = move || {
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        spawn_local(async move {
-            let result = api::log_out().await;
-            pending.set(false);
-            match result {
-                // 401: the session had already ended, which is what Log out wants.
-                Err(e) if !e.is_unauthorized() => error.set(Some(e.detail)),
-                // The shell sees the signed-out session and goes to /login.
-                _ => auth.sign_out(),
-            }
-        });
-    };
+pub fn BotIcon(class: &'static str) -> impl IntoView {
     view! {
-        <div class="account">
-            <p class="account-email" title="Signed in as">{move || auth.email()}</p>
-            <p class="account-role">{move || auth.role().map(role_label)}</p>
-            <button
-                type="button"
-                class="btn btn-sidebar"
-                disabled=move || pending.get()
-                on:click=move |_| logout()
-            >
-                {move || if pending.get() { "Logging out…" } else { "Log out" }}
-            </button>
-            {move || error.get().map(|message| view! { <p class="account-error" role="alert">{message}</p> })}
-        </div>
+        <svg class=class viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
+            <path
+                fill="none"
+                stroke="currentColor"
+                stroke-width="2"
+                stroke-linecap="round"
+                stroke-linejoin="round"
+                d="M12 8V4H8M6 8h12a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-8a2 2 0 0 1 2-2zM2 14h2m16 0h2M9 13v2m6-2v2"
+            ></path>
+        </svg>
     }
 }
