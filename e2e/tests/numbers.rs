@@ -394,7 +394,7 @@ async fn the_modal_keeps_focus_until_it_closes() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn the_assigned_bot_column_follows_the_bots() -> anyhow::Result<()> {
+async fn the_assigned_bot_column_follows_the_bots_page() -> anyhow::Result<()> {
     let console = Console::start().await?;
     let bot = console.create_bot("Support bot", "support-agent").await?;
     let bot_id = id_of(&bot)?.to_owned();
@@ -410,30 +410,50 @@ async fn the_assigned_bot_column_follows_the_bots() -> anyhow::Result<()> {
     console
         .add_number(&id, json!({"number": "020 7183 8750", "label": "London"}))
         .await?;
-    browser.client.refresh().await?;
+    let carrier_page = console.url(&format!("/dashboard/carriers/{id}"));
+    browser.client.goto(&carrier_page).await?;
     browser.wait_count("tr:has(.did-number)", 2).await?;
     assert_eq!(
         browser.text_of("tr:has(.badge-blue) .did-bot").await?,
         "Support bot"
     );
     assert_eq!(browser.text_of("tr:has(.badge-green) .did-bot").await?, "—");
-
-    console
-        .api_patch(
-            &format!("/api/v1/bots/{bot_id}"),
-            json!({"name": "Care bot"}),
-            None,
-        )
+    // A local number without a destination country goes to LiveKit as its digits.
+    browser
+        .wait_text("tr:has(.badge-green) .did-detail", "Sent as 02071838750")
         .await?;
-    browser.client.refresh().await?;
+
+    // Renamed on the Bots page: the DIDs table shows the new name.
+    browser.click("nav a[href='/dashboard/bots']").await?;
+    browser
+        .click("button[aria-label='Edit bot Support bot']")
+        .await?;
+    browser.fill("#bot-name", "Care bot").await?;
+    browser
+        .click("dialog.bot-dialog button[type=submit]")
+        .await?;
+    browser.wait_text("tbody tr", "Care bot").await?;
+    browser.client.goto(&carrier_page).await?;
     browser
         .wait_text("tr:has(.badge-blue) .did-bot", "Care bot")
         .await?;
 
-    console
-        .api_delete(&format!("/api/v1/bots/{bot_id}"))
+    // Deleted on the Bots page: its number shows "Bot not found".
+    browser.click("nav a[href='/dashboard/bots']").await?;
+    browser
+        .click("button[aria-label='Delete bot Care bot']")
         .await?;
-    browser.client.refresh().await?;
+    browser
+        .wait_text(
+            "#delete-bot-message",
+            "1 phone number is assigned to this bot",
+        )
+        .await?;
+    browser
+        .click("dialog[aria-labelledby='delete-bot-title'] .btn-danger")
+        .await?;
+    browser.wait_text(".empty-state h2", "No bots yet").await?;
+    browser.client.goto(&carrier_page).await?;
     browser
         .wait_text("tr:has(.badge-blue) .did-bot", "Bot not found")
         .await?;

@@ -44,9 +44,18 @@ pub fn NumbersSection(
     let toasts = use_toasts();
     let numbers = RwSignal::new(None::<Vec<PhoneNumberView>>);
     let failure = RwSignal::new(None::<ApiError>);
+    // Reads can overlap (a change, then the carrier's next state): only the answer to
+    // the latest one is shown, so an older, slower answer never brings stale rows back.
+    let latest = StoredValue::new(0_u64);
     let load = move || {
+        let this = latest.get_value() + 1;
+        latest.set_value(this);
         spawn_local(async move {
-            match api::list_numbers(carrier_id).await {
+            let result = api::list_numbers(carrier_id).await;
+            if latest.try_get_value() != Some(this) {
+                return;
+            }
+            match result {
                 Ok(list) => {
                     failure.set(None);
                     numbers.set(Some(list));
