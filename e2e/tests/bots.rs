@@ -255,7 +255,9 @@ async fn the_bots_page_is_for_super_admins() -> anyhow::Result<()> {
     browser.wait_path("/dashboard/carriers").await?;
     assert_eq!(browser.count(BOTS_LINK).await?, 0);
     browser.client.goto(&console.url("/dashboard/bots")).await?;
-    browser.wait_text(".notice", "super admin only").await?;
+    browser
+        .wait_text(".notice", "Bot setup is super admin only")
+        .await?;
     assert_eq!(browser.count("#add-bot").await?, 0);
     browser.client.clone().close().await?;
     Ok(())

@@ -21,7 +21,7 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::icons::{PencilIcon, PlusIcon, TrashIcon};
 use crate::components::sidebar::BotIcon;
 use crate::components::status::{InlineLoading, LoadError};
-use crate::components::super_admin::SuperAdminOnly;
+use crate::components::super_admin::{Area, SuperAdminOnly};
 use crate::components::title::use_title;
 use crate::components::toast::use_toasts;
 use crate::components::user_menu::FieldInput;
@@ -33,7 +33,7 @@ const ADD_BOT_ID: &str = "add-bot";
 pub fn BotsPage() -> impl IntoView {
     use_title(|| "Bots".into());
     view! {
-        <SuperAdminOnly>
+        <SuperAdminOnly area=Area::Bots>
             <Bots/>
         </SuperAdminOnly>
     }
