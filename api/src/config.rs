@@ -55,6 +55,8 @@ pub struct Settings {
     /// First retry delay after a failed sync; doubles up to `sync_retry_max_secs`.
     pub sync_retry_base_ms: u64,
     pub sync_retry_max_secs: u64,
+    /// How long a replica's claim on a carrier lasts without renewal.
+    pub sync_lease_ms: u64,
 }
 
 impl Default for Settings {
@@ -81,6 +83,7 @@ impl Default for Settings {
             sync_full_pass_secs: 300,
             sync_retry_base_ms: 1000,
             sync_retry_max_secs: 300,
+            sync_lease_ms: 60_000,
         }
     }
 }

@@ -11,7 +11,9 @@ use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
 
 const VERSION: u8 = 1;
 const NONCE_LEN: usize = 12;
@@ -34,6 +36,8 @@ pub enum CryptoError {
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: Aes256Gcm,
+    /// Keys [`SecretBox::fingerprint`]; derived from the key, never the key itself.
+    mac_key: [u8; 32],
 }
 
 impl fmt::Debug for SecretBox {
@@ -49,9 +53,28 @@ impl SecretBox {
             .decode(key.expose_secret().trim())
             .map_err(|_| CryptoError::BadKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::BadKey)?;
+        let mac_key = Sha256::new()
+            .chain_update(b"ori fingerprint key v1")
+            .chain_update(key)
+            .finalize()
+            .into();
         Ok(Self {
             cipher: Aes256Gcm::new(&Key::<Aes256Gcm>::from(key)),
+            mac_key,
         })
+    }
+
+    /// A keyed hash (HMAC-SHA256, hex) of `data`: tells whether two values
+    /// are equal without storing either, even when they hold a password.
+    pub fn fingerprint(&self, data: &[u8]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.mac_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(data);
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The configured key, or the one kept in `data_dir` (created on first

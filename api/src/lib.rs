@@ -9,6 +9,7 @@ pub mod error;
 pub mod etag;
 pub mod livekit;
 pub mod openapi;
+pub mod redact;
 pub mod routes;
 pub mod spa;
 pub mod startup;

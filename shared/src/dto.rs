@@ -373,6 +373,11 @@ pub struct Carrier {
     pub sync_status: SyncStatus,
     /// LiveKit's message when `sync_status` is `error`.
     pub sync_error: Option<String>,
+    /// The error is one a retry cannot fix (LiveKit refused the API key, or
+    /// rejected the configuration): something must change; until then sync
+    /// retries only at the longest backoff.
+    #[serde(default)]
+    pub sync_needs_change: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub last_synced_at: Option<OffsetDateTime>,

@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::Db;
-use super::carriers::CONFIG_CHANGED;
+use super::remote::CONFIG_CHANGED;
 use crate::time_util::now_ms;
 
 /// A bot's columns and how many numbers point at it, in one query: a correlated

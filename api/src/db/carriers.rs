@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use super::sync::{DISPATCH_RULE, TRUNK};
+use super::remote::{CONFIG_CHANGED, DISPATCH_RULE, TRUNK};
 use super::{Db, like_escape};
 use crate::time_util::{from_ms, now_ms};
 
@@ -37,6 +37,11 @@ pub struct CarrierRecord {
     pub last_synced_at: Option<i64>,
     pub lk_outbound_trunk_id: Option<String>,
     pub lk_inbound_trunk_id: Option<String>,
+    /// What we last sent for each trunk (see `db::sync`); `None`: send again.
+    pub lk_outbound_digest: Option<String>,
+    pub lk_inbound_digest: Option<String>,
+    /// The last sync error is one a retry cannot fix.
+    pub sync_needs_change: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -89,15 +94,11 @@ impl CarrierWrite<'_> {
     }
 }
 
-/// What every change to a carrier's configuration sets: a new revision for
-/// the reconciler, `pending` until LiveKit holds it, and no retry wait.
-pub const CONFIG_CHANGED: &str =
-    "config_rev = config_rev + 1, sync_status = 'pending', next_attempt_at = NULL";
-
 const CARRIER_COLUMNS: &str = "c.id, c.name, c.sip_address, c.transport, c.destination_country, \
     c.username, c.password_secret, c.inbound_auth, c.outbound_cps, c.outbound_burst, \
     c.outbound_channels, c.version, c.config_rev, c.synced_rev, c.sync_status, c.sync_error, \
-    c.last_synced_at, c.lk_outbound_trunk_id, c.lk_inbound_trunk_id, c.created_at, c.updated_at, \
+    c.last_synced_at, c.lk_outbound_trunk_id, c.lk_inbound_trunk_id, c.lk_outbound_digest, \
+    c.lk_inbound_digest, c.sync_needs_change, c.created_at, c.updated_at, \
     (SELECT COUNT(*) FROM phone_numbers n WHERE n.carrier_id = c.id) AS did_count";
 
 fn uuid_col(row: &AnyRow, col: &str) -> sqlx::Result<Uuid> {
@@ -142,6 +143,9 @@ fn record(row: &AnyRow, allowed_ips: Vec<String>) -> sqlx::Result<CarrierRecord>
         last_synced_at: row.try_get("last_synced_at")?,
         lk_outbound_trunk_id: row.try_get("lk_outbound_trunk_id")?,
         lk_inbound_trunk_id: row.try_get("lk_inbound_trunk_id")?,
+        lk_outbound_digest: row.try_get("lk_outbound_digest")?,
+        lk_inbound_digest: row.try_get("lk_inbound_digest")?,
+        sync_needs_change: row.try_get::<i64, _>("sync_needs_change")? != 0,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -308,10 +312,11 @@ pub async fn delete(
     Ok(Some(remote))
 }
 
-/// Marks the carrier's configuration changed after a write to its numbers.
+/// Marks the carrier changed after a write to its numbers: a new ETag
+/// version (its `did_count` and numbers are part of it) and a new revision.
 pub async fn touch_config(conn: &mut AnyConnection, id: Uuid) -> sqlx::Result<()> {
     sqlx::query(AssertSqlSafe(format!(
-        "UPDATE carriers SET {CONFIG_CHANGED}, updated_at = $2 WHERE id = $1"
+        "UPDATE carriers SET {CONFIG_CHANGED}, version = version + 1, updated_at = $2 WHERE id = $1"
     )))
     .bind(id.to_string())
     .bind(now_ms())

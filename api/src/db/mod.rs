@@ -6,6 +6,7 @@ pub mod bots;
 pub mod carriers;
 pub mod numbers;
 pub mod pool;
+pub mod remote;
 pub mod sync;
 pub mod users;
 
@@ -63,7 +64,7 @@ impl Db {
             })
             .connect(url)
             .await
-            .with_context(|| format!("connecting to the database ({})", redact(url)))?;
+            .with_context(|| format!("connecting to the database ({})", crate::redact::url(url)))?;
         let db = Self { pool, backend };
         db.migrate().await?;
         Ok(db)
@@ -107,18 +108,6 @@ fn create_sqlite_dir(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
-}
-
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -134,15 +123,6 @@ pub fn like_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redacts_passwords() {
-        assert_eq!(
-            redact("postgres://u:pw@h:5432/db"),
-            "postgres://u@h:5432/db"
-        );
-        assert_eq!(redact("sqlite://./data/ori.db"), "sqlite://./data/ori.db");
-    }
 
     #[test]
     fn escapes_like_wildcards() {

@@ -5,6 +5,7 @@
 //! turned into [`LiveKitError`], whose text tells an admin what to fix.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -12,18 +13,23 @@ use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
+use tokio::sync::Semaphore;
 
 use super::types::{
     CreateSipDispatchRuleRequest, CreateSipInboundTrunkRequest, CreateSipOutboundTrunkRequest,
-    DeleteSipDispatchRuleRequest, DeleteSipTrunkRequest, ListSipDispatchRuleRequest,
+    DeleteSipDispatchRuleRequest, DeleteSipTrunkRequest, ListRemove, ListSipDispatchRuleRequest,
     ListSipDispatchRuleResponse, ListSipInboundTrunkRequest, ListSipInboundTrunkResponse,
     ListSipOutboundTrunkRequest, ListSipOutboundTrunkResponse, SipDispatchRuleInfo,
-    SipInboundTrunkInfo, SipOutboundTrunkInfo, TwirpError, UpdateSipDispatchRuleRequest,
-    UpdateSipInboundTrunkRequest, UpdateSipOutboundTrunkRequest,
+    SipInboundTrunkInfo, SipInboundTrunkNumbersUpdate, SipOutboundTrunkInfo, TwirpError,
+    UpdateSipDispatchRuleRequest, UpdateSipInboundTrunkFieldsRequest, UpdateSipInboundTrunkRequest,
+    UpdateSipOutboundTrunkRequest,
 };
+use crate::redact;
 
 /// How long a request token is valid.
 const TOKEN_TTL: Duration = Duration::from_secs(10 * 60);
+/// Most LiveKit calls one replica has in flight at once.
+const MAX_IN_FLIGHT: usize = 16;
 /// Longest piece of a LiveKit answer quoted in an error.
 const BODY_QUOTE_MAX: usize = 300;
 
@@ -306,6 +312,10 @@ struct Claims<'a> {
 pub struct LiveKitClient {
     http: reqwest::Client,
     base: String,
+    /// `base` with any password hidden: what errors and logs show.
+    shown: String,
+    /// Bounds the calls in flight across every sync of this replica.
+    in_flight: Arc<Semaphore>,
     api_key: String,
     api_secret: SecretString,
     timeouts: LiveKitTimeouts,
@@ -314,7 +324,7 @@ pub struct LiveKitClient {
 impl fmt::Debug for LiveKitClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LiveKitClient")
-            .field("base", &self.base)
+            .field("base", &self.shown)
             .field("api_key", &self.api_key)
             .field("timeouts", &self.timeouts)
             .finish_non_exhaustive()
@@ -324,9 +334,10 @@ impl fmt::Debug for LiveKitClient {
 impl LiveKitClient {
     pub fn new(config: LiveKitConfig) -> Result<Self, LiveKitError> {
         let base = base_url(&config.url).map_err(|reason| LiveKitError::BadUrl {
-            url: config.url.clone(),
+            url: redact::url(&config.url),
             reason,
         })?;
+        let shown = redact::url(&base);
         let http = reqwest::Client::builder()
             .connect_timeout(config.timeouts.connect)
             .timeout(config.timeouts.request)
@@ -336,15 +347,17 @@ impl LiveKitClient {
         Ok(Self {
             http,
             base,
+            shown,
+            in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
             api_key: config.api_key,
             api_secret: config.api_secret,
             timeouts: config.timeouts,
         })
     }
 
-    /// The server's base URL (http or https).
+    /// The server's base URL (http or https), password hidden.
     pub fn url(&self) -> &str {
-        &self.base
+        &self.shown
     }
 
     /// A fresh token for one request.
@@ -371,7 +384,7 @@ impl LiveKitClient {
     fn send_error(&self, err: &reqwest::Error) -> LiveKitError {
         if err.is_timeout() && !err.is_connect() {
             return LiveKitError::Timeout {
-                url: self.base.clone(),
+                url: self.shown.clone(),
                 after: self.timeouts.request,
             };
         }
@@ -382,12 +395,12 @@ impl LiveKitClient {
                 root_cause(err)
             };
             return LiveKitError::Unreachable {
-                url: self.base.clone(),
+                url: self.shown.clone(),
                 reason,
             };
         }
         LiveKitError::Unreachable {
-            url: self.base.clone(),
+            url: self.shown.clone(),
             reason: root_cause(err),
         }
     }
@@ -406,6 +419,11 @@ impl LiveKitClient {
         let body = serde_json::to_vec(request)
             .map_err(|e| LiveKitError::Internal(format!("could not encode {method}: {e}")))?;
         let token = self.token()?;
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|_| LiveKitError::Internal("the client is shutting down".into()))?;
         let started = Instant::now();
         let answer = self
             .http
@@ -472,10 +490,12 @@ impl LiveKitClient {
         self.call("UpdateSIPOutboundTrunk", &request).await
     }
 
-    pub async fn list_outbound_trunks(&self) -> Result<Vec<SipOutboundTrunkInfo>, LiveKitError> {
-        let list: ListSipOutboundTrunkResponse = self
-            .call("ListSIPOutboundTrunk", &ListSipOutboundTrunkRequest {})
-            .await?;
+    /// Every outbound trunk, or those the filter names.
+    pub async fn list_outbound_trunks(
+        &self,
+        filter: &ListSipOutboundTrunkRequest,
+    ) -> Result<Vec<SipOutboundTrunkInfo>, LiveKitError> {
+        let list: ListSipOutboundTrunkResponse = self.call("ListSIPOutboundTrunk", filter).await?;
         Ok(list.items)
     }
 
@@ -509,11 +529,29 @@ impl LiveKitClient {
         self.call("UpdateSIPInboundTrunk", &request).await
     }
 
-    pub async fn list_inbound_trunks(&self) -> Result<Vec<SipInboundTrunkInfo>, LiveKitError> {
-        let list: ListSipInboundTrunkResponse = self
-            .call("ListSIPInboundTrunk", &ListSipInboundTrunkRequest {})
-            .await?;
+    /// Every inbound trunk, or those the filter names.
+    pub async fn list_inbound_trunks(
+        &self,
+        filter: &ListSipInboundTrunkRequest,
+    ) -> Result<Vec<SipInboundTrunkInfo>, LiveKitError> {
+        let list: ListSipInboundTrunkResponse = self.call("ListSIPInboundTrunk", filter).await?;
         Ok(list.items)
+    }
+
+    /// Takes `numbers` (as the trunk holds them) off an inbound trunk,
+    /// leaving the rest of it as it is.
+    pub async fn remove_inbound_numbers(
+        &self,
+        sip_trunk_id: &str,
+        numbers: Vec<String>,
+    ) -> Result<SipInboundTrunkInfo, LiveKitError> {
+        let request = UpdateSipInboundTrunkFieldsRequest {
+            sip_trunk_id: sip_trunk_id.to_owned(),
+            update: SipInboundTrunkNumbersUpdate {
+                numbers: ListRemove { remove: numbers },
+            },
+        };
+        self.call("UpdateSIPInboundTrunk", &request).await
     }
 
     /// Deletes an inbound or outbound trunk. A trunk that is already gone
@@ -555,10 +593,12 @@ impl LiveKitClient {
         self.call("UpdateSIPDispatchRule", &request).await
     }
 
-    pub async fn list_dispatch_rules(&self) -> Result<Vec<SipDispatchRuleInfo>, LiveKitError> {
-        let list: ListSipDispatchRuleResponse = self
-            .call("ListSIPDispatchRule", &ListSipDispatchRuleRequest {})
-            .await?;
+    /// Every dispatch rule, or those the filter names.
+    pub async fn list_dispatch_rules(
+        &self,
+        filter: &ListSipDispatchRuleRequest,
+    ) -> Result<Vec<SipDispatchRuleInfo>, LiveKitError> {
+        let list: ListSipDispatchRuleResponse = self.call("ListSIPDispatchRule", filter).await?;
         Ok(list.items)
     }
 

@@ -8,7 +8,9 @@
 //!   call to a new room with that bot's agent.
 //!
 //! Every object's `metadata` says it is ours (see [`Owner`]), so a full pass
-//! can tell our orphans from objects someone else made.
+//! can tell our orphans from objects someone else made. The tag is minimal
+//! (installation and carrier): LiveKit copies a dispatch rule's `metadata`
+//! into every SIP participant it creates, so the agent sees it.
 
 use std::collections::BTreeSet;
 
@@ -138,7 +140,7 @@ pub fn plan(carrier: &CarrierInput<'_>) -> Result<DesiredState, PlanError> {
         Some(SipOutboundTrunkInfo {
             sip_trunk_id: String::new(),
             name: format!("{} (outbound)", carrier.name),
-            metadata: owner_metadata(carrier, None),
+            metadata: owner_metadata(carrier),
             address: address.to_owned(),
             destination_country: nonblank(carrier.destination_country)
                 .and_then(iso_alpha2)
@@ -175,7 +177,7 @@ pub fn plan(carrier: &CarrierInput<'_>) -> Result<DesiredState, PlanError> {
         Some(SipInboundTrunkInfo {
             sip_trunk_id: String::new(),
             name: format!("{} (inbound)", carrier.name),
-            metadata: owner_metadata(carrier, None),
+            metadata: owner_metadata(carrier),
             // Never empty here, which also satisfies LiveKit's rule that an
             // inbound trunk sets credentials, addresses or numbers.
             numbers: inbound_numbers,
@@ -214,7 +216,7 @@ pub fn plan(carrier: &CarrierInput<'_>) -> Result<DesiredState, PlanError> {
                         }),
                         numbers: vec![number.to_owned()],
                         name: format!("{}: {number}", carrier.name),
-                        metadata: owner_metadata(carrier, Some(n.id)),
+                        metadata: owner_metadata(carrier),
                         room_config: Some(RoomConfiguration {
                             agents: vec![RoomAgentDispatch {
                                 agent_name: agent.to_owned(),
@@ -259,8 +261,6 @@ fn numbers_where(numbers: &[NumberInput], keep: fn(Direction) -> bool) -> Vec<St
 pub struct Owner {
     pub installation: String,
     pub carrier_id: Uuid,
-    /// Set on dispatch rules: the number the rule is for.
-    pub number_id: Option<Uuid>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -272,25 +272,22 @@ struct MetadataDoc {
 struct OriTag {
     installation: String,
     carrier: Uuid,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    number: Option<Uuid>,
 }
 
-/// `{"ori":{"installation":"…","carrier":"<uuid>","number":"<uuid>"}}`.
-pub fn owner_metadata_for(installation: &str, carrier_id: Uuid, number_id: Option<Uuid>) -> String {
+/// `{"ori":{"installation":"…","carrier":"<uuid>"}}`.
+pub fn owner_metadata_for(installation: &str, carrier_id: Uuid) -> String {
     let doc = MetadataDoc {
         ori: OriTag {
             installation: installation.to_owned(),
             carrier: carrier_id,
-            number: number_id,
         },
     };
     // Strings and UUIDs always serialise.
     serde_json::to_string(&doc).unwrap_or_default()
 }
 
-fn owner_metadata(carrier: &CarrierInput<'_>, number_id: Option<Uuid>) -> String {
-    owner_metadata_for(carrier.installation_id, carrier.carrier_id, number_id)
+fn owner_metadata(carrier: &CarrierInput<'_>) -> String {
+    owner_metadata_for(carrier.installation_id, carrier.carrier_id)
 }
 
 /// The owner recorded in an object's `metadata`, or `None` when the
@@ -303,7 +300,6 @@ pub fn parse_owner(metadata: &str) -> Option<Owner> {
     Some(Owner {
         installation: doc.ori.installation,
         carrier_id: doc.ori.carrier,
-        number_id: doc.ori.number,
     })
 }
 

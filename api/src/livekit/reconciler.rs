@@ -8,26 +8,34 @@
 //! leaves `config_rev` ahead, so the carrier syncs again. Tombstones delete
 //! what deleted rows left in LiveKit; a periodic full pass deletes orphans
 //! tagged as ours and re-syncs carriers whose objects went missing or drifted.
+//!
+//! Leases are renewed while a sync runs and fence every record (see
+//! `db::sync`); a worker that loses its lease stops. One carrier's work is
+//! in [`super::apply`], the full pass in [`super::full_pass`].
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use rand::Rng;
 use secrecy::SecretString;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use super::apply::{CarrierSync, bounded};
 use super::client::{LiveKitClient, LiveKitError};
+use super::full_pass::FullPassError;
 use super::metrics::SyncMetrics;
-use super::plan::{
-    CarrierInput, DesiredState, NumberInput, PlanError, parse_owner, plan, same_rule, same_trunk,
-};
+use super::plan::{CarrierInput, DesiredState, NumberInput, PlanError, plan};
 use crate::crypto::SecretBox;
 use crate::db::Db;
 use crate::db::carriers::{self, CarrierRecord};
-use crate::db::sync::{self, DISPATCH_RULE, SyncNumber, TRUNK};
-use crate::time_util::now_ms;
+use crate::db::sync::{self, DISPATCH_RULE, JobLease, Lease, SyncNumber};
+
+/// Most carriers one replica syncs at once (LiveKit calls are bounded
+/// separately, by the client).
+const CARRIER_CONCURRENCY: usize = 8;
 
 /// Timings of the worker.
 #[derive(Debug, Clone)]
@@ -54,7 +62,7 @@ impl Default for SyncSettings {
 
 /// Why one carrier's sync failed.
 #[derive(Debug, thiserror::Error)]
-enum SyncError {
+pub(super) enum SyncError {
     #[error(transparent)]
     LiveKit(#[from] LiveKitError),
     #[error("{0}")]
@@ -63,6 +71,38 @@ enum SyncError {
     Db(#[from] sqlx::Error),
     #[error("the stored SIP password cannot be decrypted with this ORI_SECRET_KEY")]
     Secret,
+    #[error(
+        "The number {number} is held by another LiveKit inbound trunk, {holder}{}",
+        if *ours { "; sync will retry" } else { ", which this console does not manage: remove the number there" }
+    )]
+    NumberHeld {
+        number: String,
+        holder: String,
+        /// The trunk is ours (another carrier's), so a retry can release it.
+        ours: bool,
+    },
+    /// Another worker holds the carrier now; it records the outcome.
+    #[error("another worker took over this carrier's sync")]
+    LeaseLost,
+    /// The carrier was deleted while it synced; its tombstones do the rest.
+    #[error("the carrier was deleted")]
+    Gone,
+}
+
+impl SyncError {
+    /// A retry alone cannot fix it: the admin (or the operator) must change
+    /// something, so the banner says so and retries slow down.
+    fn needs_change(&self) -> bool {
+        match self {
+            Self::Plan(_) | Self::Secret => true,
+            Self::NumberHeld { ours, .. } => !ours,
+            Self::LiveKit(e) => matches!(
+                e.twirp_code(),
+                Some("unauthenticated" | "permission_denied" | "invalid_argument")
+            ),
+            Self::Db(_) | Self::LeaseLost | Self::Gone => false,
+        }
+    }
 }
 
 /// What `sync_now` reports when it cannot run.
@@ -77,10 +117,10 @@ pub enum SyncNowError {
 }
 
 pub struct Reconciler {
-    db: Db,
-    client: LiveKitClient,
-    secrets: SecretBox,
-    installation: String,
+    pub(super) db: Db,
+    pub(super) client: LiveKitClient,
+    pub(super) secrets: SecretBox,
+    pub(super) installation: String,
     /// Names this worker in leases.
     owner: String,
     settings: SyncSettings,
@@ -136,31 +176,60 @@ impl Reconciler {
     /// One round: tombstones, every dirty carrier, and the full pass when due.
     pub async fn drain(&self) -> sqlx::Result<()> {
         self.delete_tombstoned().await?;
-        while let Some(id) = sync::claim_next(&self.db, &self.owner, self.lease_ms()).await? {
-            self.reconcile_claimed(id).await?;
-        }
+        self.sync_dirty().await?;
         let interval = i64::try_from(self.settings.full_pass.as_millis()).unwrap_or(i64::MAX);
-        if sync::claim_full_pass(&self.db, &self.owner, interval, self.lease_ms()).await? {
-            let result = self.full_pass().await;
-            sync::finish_full_pass(&self.db, &self.owner).await?;
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "full LiveKit comparison failed");
+        if let Some(job) =
+            sync::claim_full_pass(&self.db, &self.owner, interval, self.lease_ms()).await?
+        {
+            let result = tokio::select! {
+                r = self.full_pass() => r,
+                () = self.keep_job_lease(&job) => Err(FullPassError::LeaseLost),
+            };
+            sync::finish_full_pass(&self.db, &job).await?;
+            match result {
+                Ok(report) if report.failed_deletes > 0 => {
+                    tracing::warn!(failed = report.failed_deletes, first_error = %report.first_error.unwrap_or_default(), "full LiveKit comparison could not delete every orphan; the next pass retries");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "full LiveKit comparison failed"),
             }
             // Drift found by the full pass is repaired right away.
-            while let Some(id) = sync::claim_next(&self.db, &self.owner, self.lease_ms()).await? {
-                self.reconcile_claimed(id).await?;
-            }
+            self.sync_dirty().await?;
         }
         Ok(())
     }
 
+    /// Syncs every dirty carrier, up to [`CARRIER_CONCURRENCY`] at once, so
+    /// that one slow carrier does not hold up the rest.
+    async fn sync_dirty(&self) -> sqlx::Result<()> {
+        let mut running = FuturesUnordered::new();
+        let mut more = true;
+        loop {
+            while more && running.len() < CARRIER_CONCURRENCY {
+                match sync::claim_next(&self.db, &self.owner, self.lease_ms()).await? {
+                    Some(lease) => running.push(self.reconcile_claimed(lease)),
+                    None => more = false,
+                }
+            }
+            match running.next().await {
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "recording a sync outcome failed; the lease expires and the carrier syncs again");
+                    more = true;
+                }
+                Some(Ok(())) => more = true,
+                None => return Ok(()),
+            }
+        }
+    }
+
     /// "Sync to LiveKit": reconciles one carrier now, whatever its state,
-    /// waiting briefly if another worker holds it.
+    /// waiting briefly if another worker holds it. It sends every object
+    /// again, so it also repairs what was changed in LiveKit by hand.
     pub async fn sync_now(&self, id: Uuid) -> Result<(), SyncNowError> {
         let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if sync::claim(&self.db, id, &self.owner, self.lease_ms()).await? {
-                break;
+        let lease = loop {
+            if let Some(lease) = sync::claim(&self.db, id, &self.owner, self.lease_ms()).await? {
+                break lease;
             }
             if carriers::get(&self.db, id).await?.is_none() {
                 return Err(SyncNowError::NotFound);
@@ -169,49 +238,110 @@ impl Reconciler {
                 return Err(SyncNowError::Busy);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        self.reconcile_claimed(id).await?;
+        };
+        sync::forget_sent(&self.db, &lease).await?;
+        self.reconcile_claimed(lease).await?;
         Ok(())
     }
 
+    /// Renews `lease` every third of its length; returns when it is lost.
+    async fn keep_lease(&self, lease: &Lease) {
+        loop {
+            tokio::time::sleep(self.settings.lease / 3).await;
+            match sync::renew(&self.db, lease, self.lease_ms()).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => {
+                    // Not knowing is not holding: stop before someone else starts.
+                    tracing::warn!(error = %e, "could not renew a sync lease");
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn keep_job_lease(&self, job: &JobLease) {
+        loop {
+            tokio::time::sleep(self.settings.lease / 3).await;
+            match sync::renew_full_pass(&self.db, job, self.lease_ms()).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not renew the full-pass lease");
+                    return;
+                }
+            }
+        }
+    }
+
     /// Syncs a carrier this worker holds the lease on, and records the outcome.
-    #[tracing::instrument(skip(self), fields(carrier = %id))]
-    async fn reconcile_claimed(&self, id: Uuid) -> sqlx::Result<()> {
-        let Some(record) = carriers::get(&self.db, id).await? else {
+    #[tracing::instrument(skip(self, lease), fields(carrier = %lease.carrier_id))]
+    async fn reconcile_claimed(&self, lease: Lease) -> sqlx::Result<()> {
+        let Some(record) = carriers::get(&self.db, lease.carrier_id).await? else {
             return Ok(()); // deleted meanwhile; its tombstones do the rest
         };
         let started = Instant::now();
         self.metrics.attempts.inc();
-        let result = self.apply(&record).await;
+        let result = tokio::select! {
+            r = self.apply(&record, &lease) => r,
+            () = self.keep_lease(&lease) => Err(SyncError::LeaseLost),
+        };
         self.metrics
             .duration
             .observe(started.elapsed().as_secs_f64());
         match result {
             Ok(()) => {
-                sync::record_success(&self.db, id, &self.owner, record.config_rev).await?;
-                tracing::info!(rev = record.config_rev, "carrier synced to LiveKit");
+                if sync::record_success(&self.db, &lease, record.config_rev).await? {
+                    tracing::info!(rev = record.config_rev, "carrier synced to LiveKit");
+                } else {
+                    tracing::warn!(
+                        "lost the lease before recording success; the new holder syncs again"
+                    );
+                }
             }
+            Err(SyncError::LeaseLost) => {
+                tracing::warn!("lost the lease during a sync; stopped without recording anything");
+            }
+            Err(SyncError::Gone) => {}
             Err(e) => {
                 self.metrics.failures.inc();
-                let attempts = sync::attempts(&self.db, id).await?;
-                let retry_at = now_ms() + self.backoff_ms(attempts);
-                sync::record_failure(&self.db, id, &self.owner, &e.to_string(), retry_at).await?;
-                tracing::warn!(error = %e, attempts = attempts + 1, "carrier sync failed");
+                let attempts = sync::attempts(&self.db, lease.carrier_id).await?;
+                let needs_change = e.needs_change();
+                let mut message = e.to_string();
+                if needs_change {
+                    message.push_str(&format!(
+                        " — this needs a change; until then sync retries only every {}",
+                        human_duration(self.settings.retry_max)
+                    ));
+                }
+                let failure = sync::Failure {
+                    message: &message,
+                    needs_change,
+                    retry_in_ms: self.backoff_ms(attempts, needs_change),
+                };
+                if sync::record_failure(&self.db, &lease, &failure).await? {
+                    tracing::warn!(error = %e, attempts = attempts + 1, needs_change, "carrier sync failed");
+                }
             }
         }
         Ok(())
     }
 
-    /// Exponential backoff with ±20 % jitter, capped.
-    fn backoff_ms(&self, failures_before: i64) -> i64 {
+    /// Exponential backoff with ±20 % jitter, then capped; an error a retry
+    /// cannot fix waits the cap.
+    pub(super) fn backoff_ms(&self, failures_before: i64, needs_change: bool) -> i64 {
         let base = self.settings.retry_base.as_millis() as f64;
         let max = self.settings.retry_max.as_millis() as f64;
-        let exp = base * 2f64.powi(failures_before.clamp(0, 30) as i32);
         let jitter = rand::thread_rng().gen_range(0.8..1.2);
-        (exp.min(max) * jitter) as i64
+        let wait = if needs_change {
+            max
+        } else {
+            base * 2f64.powi(failures_before.clamp(0, 30) as i32) * jitter
+        };
+        wait.min(max) as i64
     }
 
-    fn desired(
+    pub(super) fn desired(
         &self,
         record: &CarrierRecord,
         numbers: &[SyncNumber],
@@ -249,244 +379,59 @@ impl Reconciler {
     }
 
     /// Makes LiveKit hold exactly the planned objects for this carrier.
-    /// Each created id is saved at once, so a crash leaves no unknown object
-    /// behind that the full pass would not recognise as an orphan.
-    async fn apply(&self, record: &CarrierRecord) -> Result<(), SyncError> {
+    async fn apply(&self, record: &CarrierRecord, lease: &Lease) -> Result<(), SyncError> {
         let numbers = sync::numbers(&self.db, record.id).await?;
         let desired = self.desired(record, &numbers)?;
-        let lk = &self.client;
-
-        // 1. Rules no longer wanted go first: they may point at a trunk that goes.
-        let wanted: HashMap<Uuid, _> = desired
-            .dispatch_rules
-            .iter()
-            .map(|r| (r.number_id, r))
-            .collect();
-        for n in &numbers {
-            if let (Some(rule_id), false) = (&n.lk_dispatch_rule_id, wanted.contains_key(&n.id)) {
-                lk.delete_dispatch_rule(rule_id).await?;
-                sync::set_rule_id(&self.db, n.id, None).await?;
-            }
+        CarrierSync {
+            r: self,
+            lease,
+            record,
+            numbers: &numbers,
+            desired: &desired,
         }
-
-        // 2. Trunks.
-        let mut outbound = record.lk_outbound_trunk_id.clone();
-        let mut inbound = record.lk_inbound_trunk_id.clone();
-        match (&desired.outbound, &outbound) {
-            (Some(trunk), Some(id)) => match lk.update_outbound_trunk(id, trunk).await {
-                Ok(_) => {}
-                Err(e) if e.is_not_found() => outbound = None,
-                Err(e) => return Err(e.into()),
-            },
-            (None, Some(id)) => {
-                lk.delete_trunk(id).await?;
-                outbound = None;
-                sync::set_trunk_ids(&self.db, record.id, None, inbound.as_deref()).await?;
-            }
-            _ => {}
-        }
-        if let (Some(trunk), None) = (&desired.outbound, &outbound) {
-            let created = lk.create_outbound_trunk(trunk).await?.sip_trunk_id;
-            outbound = Some(created.clone());
-            if !sync::set_trunk_ids(&self.db, record.id, outbound.as_deref(), inbound.as_deref())
-                .await?
-            {
-                // The carrier was deleted while we worked: undo what we made.
-                sync::tombstone_created(&self.db, TRUNK, &created, record.id).await?;
-                return Ok(());
-            }
-        }
-        match (&desired.inbound, &inbound) {
-            (Some(trunk), Some(id)) => match lk.update_inbound_trunk(id, trunk).await {
-                Ok(_) => {}
-                Err(e) if e.is_not_found() => inbound = None,
-                Err(e) => return Err(e.into()),
-            },
-            (None, Some(id)) => {
-                lk.delete_trunk(id).await?;
-                inbound = None;
-                sync::set_trunk_ids(&self.db, record.id, outbound.as_deref(), None).await?;
-            }
-            _ => {}
-        }
-        if let (Some(trunk), None) = (&desired.inbound, &inbound) {
-            let created = lk.create_inbound_trunk(trunk).await?.sip_trunk_id;
-            inbound = Some(created.clone());
-            if !sync::set_trunk_ids(&self.db, record.id, outbound.as_deref(), inbound.as_deref())
-                .await?
-            {
-                sync::tombstone_created(&self.db, TRUNK, &created, record.id).await?;
-                return Ok(());
-            }
-        }
-
-        // 3. One dispatch rule per inbound number with a bot, on the inbound trunk.
-        if let Some(trunk_id) = &inbound {
-            for n in &numbers {
-                let Some(rule) = wanted.get(&n.id) else {
-                    continue;
-                };
-                let bound = rule.bind(trunk_id);
-                let existing = match &n.lk_dispatch_rule_id {
-                    Some(id) => match lk.update_dispatch_rule(id, &bound).await {
-                        Ok(_) => true,
-                        Err(e) if e.is_not_found() => false,
-                        Err(e) => return Err(e.into()),
-                    },
-                    None => false,
-                };
-                if !existing {
-                    let created = lk.create_dispatch_rule(&bound).await?.sip_dispatch_rule_id;
-                    if !sync::set_rule_id(&self.db, n.id, Some(&created)).await? {
-                        // The number was deleted while we worked.
-                        sync::tombstone_created(&self.db, DISPATCH_RULE, &created, record.id)
-                            .await?;
-                    }
-                }
-            }
-        }
-        Ok(())
+        .run()
+        .await
     }
 
-    /// Deletes the remote objects of deleted carriers and numbers.
+    /// Deletes the remote objects of deleted carriers and numbers; each
+    /// replica claims its own tombstones.
     async fn delete_tombstoned(&self) -> sqlx::Result<()> {
-        for t in sync::due_tombstones(&self.db, 100).await? {
-            let result = if t.kind == DISPATCH_RULE {
-                self.client.delete_dispatch_rule(&t.remote_id).await
-            } else {
-                self.client.delete_trunk(&t.remote_id).await
-            };
-            match result {
-                Ok(()) => sync::tombstone_done(&self.db, &t.id).await?,
-                Err(e) if e.is_not_found() => sync::tombstone_done(&self.db, &t.id).await?,
-                Err(e) => {
-                    let retry_at = now_ms() + self.backoff_ms(t.attempts);
-                    sync::tombstone_failed(&self.db, &t.id, &e.to_string(), retry_at).await?;
-                    tracing::warn!(error = %e, remote = %t.remote_id, "LiveKit object of a deleted row not deleted yet");
-                }
+        loop {
+            let due = sync::claim_tombstones(&self.db, &self.owner, self.lease_ms(), 100).await?;
+            if due.is_empty() {
+                return Ok(());
             }
+            let deletes: Vec<_> = due.iter().map(|t| self.delete_tombstone(t)).collect();
+            let results = bounded(deletes, CARRIER_CONCURRENCY).await;
+            results.into_iter().collect::<sqlx::Result<()>>()?;
         }
-        Ok(())
-    }
-
-    /// Compares everything LiveKit holds with the database: deletes objects
-    /// tagged as ours that the database does not know, and marks carriers
-    /// dirty whose objects are missing or differ from the plan.
-    #[tracing::instrument(skip(self))]
-    pub async fn full_pass(&self) -> Result<(), FullPassError> {
-        let lk = &self.client;
-        let outbound = lk.list_outbound_trunks().await?;
-        let inbound = lk.list_inbound_trunks().await?;
-        let rules = lk.list_dispatch_rules().await?;
-        let known = sync::all_remote_ids(&self.db).await?;
-        let tombstoned: HashSet<String> =
-            sync::tombstoned_ids(&self.db).await?.into_iter().collect();
-
-        let mut recorded: HashSet<&str> = HashSet::new();
-        let mut busy: HashSet<Uuid> = HashSet::new();
-        for c in &known {
-            recorded.extend(c.outbound.as_deref());
-            recorded.extend(c.inbound.as_deref());
-            recorded.extend(c.rules.iter().map(|(_, r)| r.as_str()));
-            if c.leased {
-                busy.insert(c.carrier_id);
-            }
-        }
-        let ours =
-            |metadata: &str| parse_owner(metadata).filter(|o| o.installation == self.installation);
-        let is_orphan = |id: &str, metadata: &str| {
-            ours(metadata).is_some_and(|owner| {
-                !recorded.contains(id)
-                    && !tombstoned.contains(id)
-                    && !busy.contains(&owner.carrier_id)
-            })
-        };
-        let mut orphans = 0;
-        for t in &outbound {
-            if is_orphan(&t.sip_trunk_id, &t.metadata) {
-                lk.delete_trunk(&t.sip_trunk_id).await?;
-                orphans += 1;
-            }
-        }
-        for t in &inbound {
-            if is_orphan(&t.sip_trunk_id, &t.metadata) {
-                lk.delete_trunk(&t.sip_trunk_id).await?;
-                orphans += 1;
-            }
-        }
-        for r in &rules {
-            if is_orphan(&r.sip_dispatch_rule_id, &r.metadata) {
-                lk.delete_dispatch_rule(&r.sip_dispatch_rule_id).await?;
-                orphans += 1;
-            }
-        }
-
-        let out_by_id: HashMap<&str, _> = outbound
-            .iter()
-            .map(|t| (t.sip_trunk_id.as_str(), t))
-            .collect();
-        let in_by_id: HashMap<&str, _> = inbound
-            .iter()
-            .map(|t| (t.sip_trunk_id.as_str(), t))
-            .collect();
-        let rule_by_id: HashMap<&str, _> = rules
-            .iter()
-            .map(|r| (r.sip_dispatch_rule_id.as_str(), r))
-            .collect();
-        let mut drifted = 0;
-        for c in known.iter().filter(|c| !c.leased) {
-            let Some(record) = carriers::get(&self.db, c.carrier_id).await? else {
-                continue;
-            };
-            if record.config_rev > record.synced_rev {
-                continue; // a sync is due anyway
-            }
-            let numbers = sync::numbers(&self.db, c.carrier_id).await?;
-            let Ok(desired) = self.desired(&record, &numbers) else {
-                continue;
-            };
-            let outbound_ok = match (&desired.outbound, c.outbound.as_deref()) {
-                (Some(want), Some(id)) => out_by_id
-                    .get(id)
-                    .is_some_and(|have| same_trunk(want, *have)),
-                (None, None) => true,
-                _ => false,
-            };
-            let inbound_ok = match (&desired.inbound, c.inbound.as_deref()) {
-                (Some(want), Some(id)) => {
-                    in_by_id.get(id).is_some_and(|have| same_trunk(want, *have))
-                }
-                (None, None) => true,
-                _ => false,
-            };
-            let rules_ok = desired.dispatch_rules.len() == c.rules.len()
-                && desired.dispatch_rules.iter().all(|want| {
-                    let rule_id = numbers
-                        .iter()
-                        .find(|n| n.id == want.number_id)
-                        .and_then(|n| n.lk_dispatch_rule_id.as_deref());
-                    match (rule_id, c.inbound.as_deref()) {
-                        (Some(id), Some(trunk)) => rule_by_id
-                            .get(id)
-                            .is_some_and(|have| same_rule(&want.bind(trunk), have)),
-                        _ => false,
-                    }
-                });
-            if !(outbound_ok && inbound_ok && rules_ok) {
-                sync::mark_dirty(&self.db, c.carrier_id).await?;
-                drifted += 1;
-            }
-        }
-        tracing::info!(orphans, drifted, "full LiveKit comparison done");
-        Ok(())
     }
 }
 
-/// Why a full comparison with LiveKit stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum FullPassError {
-    #[error(transparent)]
-    LiveKit(#[from] LiveKitError),
-    #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+impl Reconciler {
+    async fn delete_tombstone(&self, t: &sync::Tombstone) -> sqlx::Result<()> {
+        let result = if t.kind == DISPATCH_RULE {
+            self.client.delete_dispatch_rule(&t.remote_id).await
+        } else {
+            self.client.delete_trunk(&t.remote_id).await
+        };
+        match result {
+            Ok(()) => sync::tombstone_done(&self.db, &t.id, &self.owner).await,
+            Err(e) => {
+                tracing::warn!(error = %e, remote = %t.remote_id, "LiveKit object of a deleted row not deleted yet");
+                let wait = self.backoff_ms(t.attempts, false);
+                sync::tombstone_failed(&self.db, &t.id, &self.owner, &e.to_string(), wait).await
+            }
+        }
+    }
+}
+
+/// "5 min", "30 s": for messages.
+fn human_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs >= 60 && secs % 60 == 0 {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{secs} s")
+    }
 }

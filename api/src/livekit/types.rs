@@ -372,9 +372,16 @@ pub struct UpdateSipOutboundTrunkRequest {
     pub replace: SipOutboundTrunkInfo,
 }
 
-/// `ListSIPOutboundTrunkRequest` with no filter: every trunk.
+/// `ListSIPOutboundTrunkRequest`: no filter lists every trunk.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListSipOutboundTrunkRequest {}
+#[serde(default)]
+pub struct ListSipOutboundTrunkRequest {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trunk_ids: Vec<String>,
+    /// Trunks holding any of these numbers (and trunks with no numbers).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub numbers: Vec<String>,
+}
 
 /// `ListSIPOutboundTrunkResponse`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -399,9 +406,16 @@ pub struct UpdateSipInboundTrunkRequest {
     pub replace: SipInboundTrunkInfo,
 }
 
-/// `ListSIPInboundTrunkRequest` with no filter: every trunk.
+/// `ListSIPInboundTrunkRequest`: no filter lists every trunk.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListSipInboundTrunkRequest {}
+#[serde(default)]
+pub struct ListSipInboundTrunkRequest {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trunk_ids: Vec<String>,
+    /// Trunks holding any of these numbers (and trunks with no numbers).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub numbers: Vec<String>,
+}
 
 /// `ListSIPInboundTrunkResponse`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -409,6 +423,28 @@ pub struct ListSipInboundTrunkRequest {}
 pub struct ListSipInboundTrunkResponse {
     #[serde(deserialize_with = "items_without_nulls")]
     pub items: Vec<SipInboundTrunkInfo>,
+}
+
+/// `ListUpdate` with only `remove`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListRemove {
+    pub remove: Vec<String>,
+}
+
+/// `SIPInboundTrunkUpdate` that only removes numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SipInboundTrunkNumbersUpdate {
+    pub numbers: ListRemove,
+}
+
+/// `UpdateSIPInboundTrunkRequest` with the `update` action.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdateSipInboundTrunkFieldsRequest {
+    pub sip_trunk_id: String,
+    pub update: SipInboundTrunkNumbersUpdate,
 }
 
 /// `DeleteSIPTrunkRequest`: for inbound and outbound trunks alike.
@@ -434,9 +470,14 @@ pub struct UpdateSipDispatchRuleRequest {
     pub replace: SipDispatchRuleInfo,
 }
 
-/// `ListSIPDispatchRuleRequest` with no filter: every rule.
+/// `ListSIPDispatchRuleRequest`: no filter lists every rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListSipDispatchRuleRequest {}
+#[serde(default)]
+pub struct ListSipDispatchRuleRequest {
+    /// Rules for any of these trunks (and rules for every trunk).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trunk_ids: Vec<String>,
+}
 
 /// `ListSIPDispatchRuleResponse`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -657,7 +698,7 @@ mod tests {
             json!({"sip_dispatch_rule_id": "SDR_1"})
         );
         assert_eq!(
-            serde_json::to_value(ListSipInboundTrunkRequest {}).unwrap(),
+            serde_json::to_value(ListSipInboundTrunkRequest::default()).unwrap(),
             json!({})
         );
         let update = UpdateSipInboundTrunkRequest {

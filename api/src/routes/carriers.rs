@@ -50,6 +50,7 @@ pub fn view(r: &CarrierRecord) -> Carrier {
         did_count: r.did_count,
         sync_status: r.sync_status,
         sync_error: r.sync_error.clone(),
+        sync_needs_change: r.sync_needs_change,
         last_synced_at: r.last_synced_at.map(from_ms),
         livekit_outbound_trunk_id: r.lk_outbound_trunk_id.clone(),
         livekit_inbound_trunk_id: r.lk_inbound_trunk_id.clone(),

@@ -6,7 +6,7 @@ use ori_shared::dto::{Carrier, SyncStatus};
 use crate::components::relative_time::RelativeTime;
 
 /// Synced (green) "LiveKit trunk is synced" with the last synced time; error (red) with
-/// LiveKit's message; pending (grey) "Sync pending".
+/// LiveKit's message (and, when a retry cannot fix it, that it needs a change); pending (grey) "Sync pending".
 #[component]
 pub fn SyncBanner(#[prop(into)] carrier: Signal<Carrier>) -> impl IntoView {
     let status = Memo::new(move |_| carrier.with(|c| c.sync_status));
@@ -33,7 +33,11 @@ pub fn SyncBanner(#[prop(into)] carrier: Signal<Carrier>) -> impl IntoView {
                     <p class="banner-message">
                         {move || carrier.with(|c| c.sync_error.clone()).unwrap_or_else(|| "LiveKit did not say why.".into())}
                     </p>
-                    <p class="banner-hint">"Use Sync to LiveKit to retry; if it keeps failing, escalate to engineering."</p>
+                    {move || if carrier.with(|c| c.sync_needs_change) {
+                        view! { <p class="banner-hint"><strong>"Needs a change: "</strong>"retrying will not fix this. Change what the message names, then save or use Sync to LiveKit; if it keeps failing, escalate to engineering."</p> }.into_any()
+                    } else {
+                        view! { <p class="banner-hint">"Use Sync to LiveKit to retry; if it keeps failing, escalate to engineering."</p> }.into_any()
+                    }}
                 </div>
             </div>
         }

@@ -200,13 +200,19 @@ async fn update_list_and_delete_use_livekits_methods() {
     assert_eq!(s.body["replace"]["address"], "sip.carrier-a.example");
     assert!(s.body["replace"].get("sip_trunk_id").is_none());
 
-    let out = client.list_outbound_trunks().await.unwrap();
+    let out = client
+        .list_outbound_trunks(&Default::default())
+        .await
+        .unwrap();
     assert_eq!(out.len(), 2);
     let s = seen.recv().unwrap();
     assert!(s.request_line.contains("/ListSIPOutboundTrunk "));
     assert_eq!(s.body, json!({}));
 
-    let inbound = client.list_inbound_trunks().await.unwrap();
+    let inbound = client
+        .list_inbound_trunks(&Default::default())
+        .await
+        .unwrap();
     assert_eq!(inbound[0].sip_trunk_id, "ST_3");
     assert!(
         seen.recv()
@@ -215,7 +221,10 @@ async fn update_list_and_delete_use_livekits_methods() {
             .contains("/ListSIPInboundTrunk ")
     );
 
-    let rules = client.list_dispatch_rules().await.unwrap();
+    let rules = client
+        .list_dispatch_rules(&Default::default())
+        .await
+        .unwrap();
     assert_eq!(rules[0].sip_dispatch_rule_id, "SDR_1");
     assert!(
         seen.recv()
@@ -312,7 +321,10 @@ async fn twirp_errors_become_actionable_messages() {
         "LiveKit rejected the request (not_found): requested sip trunk does not exist"
     );
 
-    let err = client.list_inbound_trunks().await.unwrap_err();
+    let err = client
+        .list_inbound_trunks(&Default::default())
+        .await
+        .unwrap_err();
     assert!(!err.is_not_found());
     assert_eq!(err.twirp_code(), Some("invalid_argument"));
     assert_eq!(
@@ -320,14 +332,20 @@ async fn twirp_errors_become_actionable_messages() {
         "LiveKit rejected the request (invalid_argument): for security, one of the fields must be set"
     );
 
-    let err = client.list_inbound_trunks().await.unwrap_err();
+    let err = client
+        .list_inbound_trunks(&Default::default())
+        .await
+        .unwrap_err();
     assert!(err.is_transient());
     assert!(
         err.to_string()
             .starts_with("LiveKit is unavailable (503, unavailable): sip not connected")
     );
 
-    let err = client.list_inbound_trunks().await.unwrap_err();
+    let err = client
+        .list_inbound_trunks(&Default::default())
+        .await
+        .unwrap_err();
     assert!(!err.is_transient());
     assert_eq!(
         err.to_string(),
@@ -378,21 +396,30 @@ async fn auth_failures_name_the_settings_to_check() {
     ]);
     let client = client_for(&url);
 
-    let err = client.list_outbound_trunks().await.unwrap_err();
+    let err = client
+        .list_outbound_trunks(&Default::default())
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "LiveKit refused our API key/secret (401): invalid API key — check ORI_LIVEKIT_API_KEY and ORI_LIVEKIT_API_SECRET"
     );
     assert!(!err.is_transient());
 
-    let err = client.list_outbound_trunks().await.unwrap_err();
+    let err = client
+        .list_outbound_trunks(&Default::default())
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "LiveKit refused our API key/secret (401): unauthenticated: permissions denied — check ORI_LIVEKIT_API_KEY and ORI_LIVEKIT_API_SECRET"
     );
     assert_eq!(err.twirp_code(), Some("unauthenticated"));
 
-    let err = client.list_outbound_trunks().await.unwrap_err();
+    let err = client
+        .list_outbound_trunks(&Default::default())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("(401): no reason given"));
 }
 
@@ -406,18 +433,27 @@ async fn other_answers() {
     ]);
     let client = client_for(&url);
 
-    let err = client.list_dispatch_rules().await.unwrap_err();
+    let err = client
+        .list_dispatch_rules(&Default::default())
+        .await
+        .unwrap_err();
     assert!(!err.is_not_found(), "a wrong URL is not a missing object");
     assert_eq!(
         err.to_string(),
         "LiveKit answered HTTP 404: <h1>nope</h1> — check that ORI_LIVEKIT_URL points at the LiveKit server"
     );
 
-    let err = client.list_dispatch_rules().await.unwrap_err();
+    let err = client
+        .list_dispatch_rules(&Default::default())
+        .await
+        .unwrap_err();
     assert!(err.is_transient());
     assert!(err.to_string().chars().count() < 400, "body is shortened");
 
-    let err = client.list_dispatch_rules().await.unwrap_err();
+    let err = client
+        .list_dispatch_rules(&Default::default())
+        .await
+        .unwrap_err();
     assert!(
         err.to_string()
             .starts_with("LiveKit's answer to ListSIPDispatchRule could not be read:")
@@ -431,7 +467,10 @@ async fn a_closed_port_is_unreachable() {
         l.local_addr().unwrap().port()
     };
     let url = format!("http://127.0.0.1:{port}");
-    let err = client_for(&url).list_dispatch_rules().await.unwrap_err();
+    let err = client_for(&url)
+        .list_dispatch_rules(&Default::default())
+        .await
+        .unwrap_err();
     assert!(matches!(err, LiveKitError::Unreachable { .. }), "{err:?}");
     assert!(err.is_transient());
     let text = err.to_string();
@@ -461,7 +500,10 @@ async fn a_silent_server_times_out() {
         },
     })
     .unwrap();
-    let err = client.list_outbound_trunks().await.unwrap_err();
+    let err = client
+        .list_outbound_trunks(&Default::default())
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         format!("LiveKit at {url} did not answer within 0.3 s")

@@ -59,8 +59,8 @@ impl Fixture {
     }
 }
 
-fn meta(number: Option<u128>) -> String {
-    owner_metadata_for(INSTALL, carrier_id(), number.map(Uuid::from_u128))
+fn meta() -> String {
+    owner_metadata_for(INSTALL, carrier_id())
 }
 
 #[test]
@@ -85,7 +85,7 @@ fn outbound_only_numbers_give_only_an_outbound_trunk() {
         SipOutboundTrunkInfo {
             sip_trunk_id: String::new(),
             name: "Primary trunk (outbound)".into(),
-            metadata: meta(None),
+            metadata: meta(),
             address: "sip.example.com:5060".into(),
             destination_country: "IN".into(),
             transport: SipTransport::Tcp,
@@ -106,7 +106,7 @@ fn inbound_only_numbers_give_an_inbound_trunk_and_rules() {
     assert!(state.outbound.is_none());
     let inbound = state.inbound.unwrap();
     assert_eq!(inbound.name, "Primary trunk (inbound)");
-    assert_eq!(inbound.metadata, meta(None));
+    assert_eq!(inbound.metadata, meta());
     assert_eq!(inbound.numbers, ["+14155550101", "+14155550102"]);
     assert_eq!(state.dispatch_rules.len(), 2);
 
@@ -128,7 +128,7 @@ fn inbound_only_numbers_give_an_inbound_trunk_and_rules() {
             trunk_ids: vec!["ST_inbound".into()],
             numbers: vec!["+14155550101".into()],
             name: "Primary trunk: +14155550101".into(),
-            metadata: meta(Some(1)),
+            metadata: meta(),
             room_config: Some(RoomConfiguration {
                 agents: vec![RoomAgentDispatch {
                     agent_name: "sales-bot".into(),
@@ -139,10 +139,7 @@ fn inbound_only_numbers_give_an_inbound_trunk_and_rules() {
         }
     );
     assert_eq!(state.dispatch_rules[1].agent_name(), "support-bot");
-    assert_eq!(
-        state.dispatch_rules[1].bind("ST_inbound").metadata,
-        meta(Some(2))
-    );
+    assert_eq!(state.dispatch_rules[1].bind("ST_inbound").metadata, meta());
 }
 
 #[test]
@@ -341,12 +338,11 @@ fn transport_is_mapped() {
 
 #[test]
 fn metadata_round_trips() {
-    let number = Uuid::from_u128(42);
-    let text = owner_metadata_for("inst-1", carrier_id(), Some(number));
+    let text = owner_metadata_for("inst-1", carrier_id());
     assert_eq!(
         text,
         format!(
-            r#"{{"ori":{{"installation":"inst-1","carrier":"{}","number":"{number}"}}}}"#,
+            r#"{{"ori":{{"installation":"inst-1","carrier":"{}"}}}}"#,
             carrier_id()
         )
     );
@@ -355,12 +351,15 @@ fn metadata_round_trips() {
         Some(Owner {
             installation: "inst-1".into(),
             carrier_id: carrier_id(),
-            number_id: Some(number),
         })
     );
-    let trunk = owner_metadata_for("inst-1", carrier_id(), None);
-    assert!(!trunk.contains("number"));
-    assert_eq!(parse_owner(&trunk).unwrap().number_id, None);
+    // Tags written by earlier versions (with a number id) still parse.
+    let old = format!(
+        r#"{{"ori":{{"installation":"inst-1","carrier":"{}","number":"{}"}}}}"#,
+        carrier_id(),
+        Uuid::from_u128(42)
+    );
+    assert_eq!(parse_owner(&old).unwrap().carrier_id, carrier_id());
 }
 
 #[test]
@@ -383,21 +382,16 @@ fn foreign_metadata_is_not_ours() {
 }
 
 #[test]
-fn planned_objects_are_all_tagged() {
+fn planned_objects_are_all_tagged_with_installation_and_carrier_only() {
     let f = Fixture::new(vec![num(7, "+14155550101", Direction::Both, Some("bot"))]);
     let state = f.plan();
-    let out = parse_owner(&state.outbound.unwrap().metadata).unwrap();
-    assert_eq!(out.carrier_id, carrier_id());
-    assert_eq!(out.installation, INSTALL);
-    assert_eq!(out.number_id, None);
-    assert_eq!(
-        parse_owner(&state.inbound.unwrap().metadata)
-            .unwrap()
-            .number_id,
-        None
-    );
-    let rule = parse_owner(&state.dispatch_rules[0].bind("ST_1").metadata).unwrap();
-    assert_eq!(rule.number_id, Some(Uuid::from_u128(7)));
+    let expected = owner_metadata_for(INSTALL, carrier_id());
+    assert_eq!(state.outbound.unwrap().metadata, expected);
+    assert_eq!(state.inbound.unwrap().metadata, expected);
+    // What an agent receives as its SIP participant's metadata: no number id.
+    let rule = state.dispatch_rules[0].bind("ST_1");
+    assert_eq!(rule.metadata, expected);
+    assert!(!rule.metadata.contains(&Uuid::from_u128(7).to_string()));
 }
 
 fn full_state() -> DesiredState {
