@@ -283,10 +283,9 @@ async fn recorded(db: &Db, lease: &Lease, rows: u64) -> sqlx::Result<Recorded> {
         .bind(lease.carrier_id.to_string())
         .fetch_one(&db.pool)
         .await?;
-    Ok(if exists == 0 {
+    // The carrier gone, or still ours (so the number is what went).
+    Ok(if exists == 0 || holds(db, lease).await? {
         Recorded::RowGone
-    } else if holds(db, lease).await? {
-        Recorded::RowGone // the carrier is ours, so the number is what went
     } else {
         Recorded::LeaseLost
     })
