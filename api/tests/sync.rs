@@ -4,87 +4,15 @@
 
 mod common;
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
-use common::{TestApp, id, problem, spawn_with, test_settings};
+use common::livekit::{
+    app_with_livekit, bot, carrier, eventually, inbound, outbound, rules, synced,
+};
+use common::{id, problem, spawn_with, test_settings};
 use ori_livekit_double::{LiveKitDouble, TwirpError};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// An app wired to a fresh LiveKit double, with quick retries.
-async fn app_with_livekit(lk: &LiveKitDouble) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = test_settings(dir.path()).await;
-    settings.livekit_url = Some(lk.url.clone());
-    settings.livekit_api_key = Some(lk.api_key.clone());
-    settings.livekit_api_secret = Some(lk.api_secret.clone().into());
-    settings.sync_poll_ms = 50;
-    settings.sync_retry_base_ms = 100;
-    settings.sync_retry_max_secs = 1;
-    settings.sync_full_pass_secs = 3600;
-    spawn_with(settings, dir).await
-}
-
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
-async fn carrier(app: &TestApp, c: &Value) -> Value {
-    app.get(&format!("/api/v1/carriers/{}", id(c)))
-        .await
-        .json()
-        .await
-        .unwrap()
-}
-
-/// Waits until the carrier's latest configuration is in LiveKit.
-async fn synced(app: &TestApp, c: &Value) -> Value {
-    eventually("the carrier to sync", || async {
-        let now = carrier(app, c).await;
-        now["sync_status"] == "synced"
-    })
-    .await;
-    carrier(app, c).await
-}
-
-fn outbound(lk: &LiveKitDouble) -> Vec<Value> {
-    serde_json::to_value(lk.outbound_trunks())
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-fn inbound(lk: &LiveKitDouble) -> Vec<Value> {
-    serde_json::to_value(lk.inbound_trunks())
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-fn rules(lk: &LiveKitDouble) -> Vec<Value> {
-    serde_json::to_value(lk.dispatch_rules())
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
-async fn bot(app: &TestApp, name: &str, agent: &str) -> Value {
-    app.post("/api/v1/bots", &json!({"name": name, "agent_name": agent}))
-        .await
-        .json()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn a_new_carrier_gets_exactly_the_expected_trunks_and_rules() {

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod livekit;
+
 pub use ori_api::config::Settings;
 use ori_api::startup::Application;
 use reqwest::{Client, Response, StatusCode};
