@@ -13,5 +13,6 @@ pub mod redact;
 pub mod routes;
 pub mod spa;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod time_util;

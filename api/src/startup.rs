@@ -23,8 +23,9 @@ use crate::livekit::{
     LiveKitClient, LiveKitConfig, LiveKitTimeouts, Reconciler, SyncMetrics, SyncSettings,
 };
 use crate::openapi::ApiDoc;
-use crate::routes::{self, AppState, LoginLimits, health};
+use crate::routes::{self, health};
 use crate::spa::Spa;
+use crate::state::{AppState, LoginLimits};
 
 pub struct Application {
     port: u16,

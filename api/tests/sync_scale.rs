@@ -33,7 +33,10 @@ async fn reconcile_many_dirty_carriers() {
     settings.sync_full_pass_secs = 3600;
     let app = spawn_with(settings, dir).await;
     let bot: serde_json::Value = app
-        .post("/api/v1/bots", &json!({"name": "Bot", "agent_name": "agent"}))
+        .post(
+            "/api/v1/bots",
+            &json!({"name": "Bot", "agent_name": "agent"}),
+        )
         .await
         .json()
         .await
@@ -69,7 +72,10 @@ async fn reconcile_many_dirty_carriers() {
     let started = Instant::now();
     lk.set_down(false);
     while pending().await > 0 {
-        assert!(started.elapsed() < Duration::from_secs(600), "reconcile took too long");
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "reconcile took too long"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let took = started.elapsed();
@@ -93,6 +99,10 @@ async fn reconcile_many_dirty_carriers() {
             assert!(t.elapsed() < Duration::from_secs(30));
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        println!("{what}: {} LiveKit requests {:?}", lk.total_requests(), lk.request_counts());
+        println!(
+            "{what}: {} LiveKit requests {:?}",
+            lk.total_requests(),
+            lk.request_counts()
+        );
     }
 }

@@ -6,10 +6,11 @@ use ori_shared::dto::Problem;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{AppState, page_cursor, page_limit};
+use super::{page_cursor, page_limit};
 use crate::auth::SuperAdmin;
 use crate::db::audit;
 use crate::error::ApiResult;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

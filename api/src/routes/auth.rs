@@ -7,12 +7,12 @@ use ori_shared::FieldErrors;
 use ori_shared::accounts::{LoginRequest, LoginResponse, Me, MePatch, check_new_password};
 use ori_shared::dto::Problem;
 
-use super::AppState;
 use crate::auth::extract::SESSION_COOKIE;
 use crate::auth::{AuthUser, password};
 use crate::db::audit::{self, Event};
 use crate::db::users;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::time_util::from_ms;
 
 fn session_cookie(req: &HttpRequest, token: &str, max_age_secs: i64) -> Cookie<'static> {

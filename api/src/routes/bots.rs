@@ -6,11 +6,11 @@ use ori_shared::accounts::{Bot, BotWrite};
 use ori_shared::dto::Problem;
 use uuid::Uuid;
 
-use super::AppState;
 use crate::auth::SuperAdmin;
 use crate::db::audit::{self, Event};
 use crate::db::bots;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 /// All bots, by name, each with how many numbers are assigned to it.
 #[utoipa::path(get, path = "/api/v1/bots", tag = "bots",

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::{AppState, page_cursor, page_limit};
+use super::{page_cursor, page_limit};
 use crate::auth::SuperAdmin;
 use crate::db::audit::{self, Event};
 use crate::db::carriers::{self as store, CarrierRecord, CarrierWrite, Cursor};
@@ -17,6 +17,7 @@ use crate::db::sync;
 use crate::error::{ApiError, ApiResult};
 use crate::etag::{check_if_match, etag};
 use crate::livekit::SyncNowError;
+use crate::state::AppState;
 use crate::time_util::from_ms;
 
 /// How often a PATCH without `If-Match` re-applies itself after losing a race.

@@ -9,39 +9,10 @@ pub mod numbers;
 pub mod pool;
 pub mod users;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use actix_web::web;
-use tokio::sync::Notify;
 
-use crate::auth::jwt::JwtKeys;
-use crate::auth::rate_limit::FailureLimiter;
-use crate::crypto::SecretBox;
-use crate::db::Db;
 use crate::error::ApiError;
-use crate::livekit::{Reconciler, SyncMetrics};
-
-/// What every handler can reach.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub secrets: SecretBox,
-    pub jwt: JwtKeys,
-    pub login_limits: Arc<LoginLimits>,
-    /// Wakes the LiveKit reconciler after a change.
-    pub sync_wakeup: Arc<Notify>,
-    /// `None` when LiveKit is not configured: carriers stay `pending`.
-    pub reconciler: Option<Arc<Reconciler>>,
-    pub metrics: Arc<SyncMetrics>,
-}
-
-impl AppState {
-    /// Tells the reconciler that a carrier's configuration changed.
-    pub fn changed(&self) {
-        self.sync_wakeup.notify_one();
-    }
-}
+pub use crate::state::{AppState, LoginLimits};
 
 /// Default and largest page size of the list endpoints.
 const PAGE_DEFAULT: u32 = 50;
@@ -73,23 +44,6 @@ pub fn page_cursor<T>(
                 "This cursor is not valid; start again from the first page.",
             )
         }),
-    }
-}
-
-/// Failed logins allowed per window, per client IP and per account.
-#[derive(Debug)]
-pub struct LoginLimits {
-    pub per_ip: FailureLimiter,
-    pub per_account: FailureLimiter,
-}
-
-impl Default for LoginLimits {
-    fn default() -> Self {
-        let window = Duration::from_secs(15 * 60);
-        Self {
-            per_ip: FailureLimiter::new(20, window),
-            per_account: FailureLimiter::new(5, window),
-        }
     }
 }
 

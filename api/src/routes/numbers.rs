@@ -6,13 +6,13 @@ use ori_shared::dto::{NumberCreate, NumberPatch, PhoneNumberView, Problem};
 use ori_shared::number::PhoneNumber;
 use uuid::Uuid;
 
-use super::AppState;
 use super::carriers::load as load_carrier;
 use crate::auth::SuperAdmin;
 use crate::db::audit::{self, Event};
 use crate::db::numbers as store;
 use crate::db::sync;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
+use crate::state::AppState;
 
 async fn check_bot(state: &AppState, bot_id: Option<Uuid>) -> ApiResult<()> {
     match bot_id {

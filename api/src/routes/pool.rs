@@ -4,10 +4,10 @@ use actix_web::{HttpResponse, web};
 use ori_shared::accounts::PoolNumber;
 use ori_shared::dto::Problem;
 
-use super::AppState;
 use crate::auth::AdminUser;
 use crate::db::pool;
 use crate::error::ApiResult;
+use crate::state::AppState;
 
 /// Outbound-capable numbers (direction both or outbound) of carriers whose
 /// last sync succeeded, with each carrier's pacing. Admins and super admins.

@@ -7,12 +7,12 @@ use ori_shared::accounts::{Role, User, UserCreate, UserPatch};
 use ori_shared::dto::Problem;
 use uuid::Uuid;
 
-use super::AppState;
 use super::auth::check_timezone;
 use crate::auth::{SuperAdmin, password};
 use crate::db::audit::{self, Event};
 use crate::db::users::{self, Guarded};
 use crate::error::{ApiError, ApiResult, is_unique_violation};
+use crate::state::AppState;
 
 fn last_super_admin() -> ApiError {
     ApiError::Conflict {
