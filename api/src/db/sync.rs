@@ -155,7 +155,10 @@ pub async fn set_rule_id(db: &Db, number_id: Uuid, rule: Option<&str>) -> sqlx::
 #[derive(Debug, Clone)]
 pub struct SyncNumber {
     pub id: Uuid,
-    pub normalized: String,
+    /// As typed.
+    pub number: String,
+    /// The canonical E.164 form, when derivable.
+    pub e164: Option<String>,
     pub direction: Direction,
     /// `None` when no bot is assigned or the bot was deleted.
     pub agent_name: Option<String>,
@@ -164,7 +167,7 @@ pub struct SyncNumber {
 
 pub async fn numbers(db: &Db, carrier_id: Uuid) -> sqlx::Result<Vec<SyncNumber>> {
     let rows = sqlx::query(
-        "SELECT n.id, n.normalized, n.direction, n.lk_dispatch_rule_id, b.agent_name \
+        "SELECT n.id, n.number, n.e164, n.direction, n.lk_dispatch_rule_id, b.agent_name \
          FROM phone_numbers n LEFT JOIN bots b ON b.id = n.bot_id \
          WHERE n.carrier_id = $1 ORDER BY n.created_at, n.id",
     )
@@ -177,7 +180,8 @@ pub async fn numbers(db: &Db, carrier_id: Uuid) -> sqlx::Result<Vec<SyncNumber>>
             let direction: String = row.try_get("direction")?;
             Ok(SyncNumber {
                 id: Uuid::parse_str(&id).map_err(|e| sqlx::Error::Decode(e.into()))?,
-                normalized: row.try_get("normalized")?,
+                number: row.try_get("number")?,
+                e164: row.try_get("e164")?,
                 direction: Direction::parse(&direction)
                     .map_err(|e| sqlx::Error::Decode(e.into()))?,
                 agent_name: row.try_get("agent_name")?,

@@ -2,11 +2,10 @@
 //!
 //! * [`client`]: the Twirp JSON client ([`LiveKitClient`]) and its errors;
 //! * [`types`]: the LiveKit messages, with LiveKit's field names;
-//! * [`plan`]: the pure desired-state planner for one carrier;
-//! * [`country`]: free-text country to ISO 3166-1 alpha-2.
+//! * [`plan`]: the pure desired-state planner for one carrier (free-text
+//!   country to ISO alpha-2 is [`crate::country`]).
 
 pub mod client;
-pub mod country;
 pub mod metrics;
 pub mod plan;
 pub mod reconciler;
