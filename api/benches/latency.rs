@@ -460,8 +460,9 @@ async fn seed(database_url: &str, count: usize) -> Result<()> {
                     }
                     .validate()
                     .map_err(|e| anyhow!("seed number {k}: {e}"))?;
-                    let normalized = number.number.normalized(None);
-                    numbers::insert(&mut tx, id, &number, &normalized).await?;
+                    let forms =
+                        numbers::NumberForms::of(&number.number, None, config.number_format);
+                    numbers::insert(&mut tx, id, &number, &forms).await?;
                 }
             }
         }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod bootstrap;
 pub mod config;
+pub mod country;
 pub mod crypto;
 pub mod db;
 pub mod error;

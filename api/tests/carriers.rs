@@ -611,3 +611,32 @@ async fn delete_removes_the_carrier() {
     problem(app.get(&path).await, StatusCode::NOT_FOUND).await;
     problem(app.delete(&path).await, StatusCode::NOT_FOUND).await;
 }
+
+#[tokio::test]
+async fn number_format_defaults_to_e164_and_is_validated() {
+    let app = spawn_app().await;
+    let c = app.simple_carrier("Formats").await;
+    assert_eq!(c["number_format"], "e164");
+    let c2 = app
+        .carrier(json!({"name": "No plus", "sip_address": "sip.np.example", "number_format": "e164_no_plus"}))
+        .await;
+    assert_eq!(c2["number_format"], "e164_no_plus");
+    let p = problem(
+        app.post(
+            "/api/v1/carriers",
+            &json!({"name": "Bad", "sip_address": "sip.bad.example", "number_format": "national"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(field_error(&p, "number_format").is_some(), "{p}");
+    let path = format!("/api/v1/carriers/{}", id(&c));
+    let res = app
+        .patch(&path, &json!({"number_format": "as_typed"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let now: Value = res.json().await.unwrap();
+    assert_eq!(now["number_format"], "as_typed");
+    assert!(now["version"].as_i64() > c["version"].as_i64());
+}

@@ -366,3 +366,188 @@ async fn number_writes_mark_the_carrier_for_sync_and_removal_works() {
         .unwrap();
     assert_eq!(carrier["did_count"], 0);
 }
+
+#[tokio::test]
+async fn a_country_name_makes_local_numbers_e164_too() {
+    let app = spawn_app().await;
+    let c = app
+        .carrier(json!({"name": "Exotel", "sip_address": "pstn.in2.exotel.com", "destination_country": "India"}))
+        .await;
+    assert_eq!(c["number_format"], "e164");
+    let n: Value = app
+        .add_number(&c, json!({"number": "098765 43210"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(n["number"], "098765 43210", "kept as typed");
+    assert_eq!(n["e164"], "+919876543210");
+    assert_eq!(n["normalized"], "+919876543210");
+    // "+919876543210" and "09876543210" on an India carrier are one line.
+    let p = problem(
+        app.add_number(&c, json!({"number": "+91 98765 43210"}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("\u{201c}Exotel\u{201d}")
+    );
+    // Without a country there is no E.164 form: the typed digits are sent.
+    let other = app.simple_carrier("Nowhere").await;
+    let n: Value = app
+        .add_number(&other, json!({"number": "0-80-1234-5678"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(n["e164"].is_null());
+    assert_eq!(n["normalized"], "08012345678");
+}
+
+#[tokio::test]
+async fn changing_country_or_format_recomputes_every_number() {
+    let app = spawn_app().await;
+    let c = app.simple_carrier("Local").await;
+    let path = format!("/api/v1/carriers/{}", id(&c));
+    app.add_number(&c, json!({"number": "098765 43210"})).await;
+    app.add_number(&c, json!({"number": "+1 415 555 0100"}))
+        .await;
+    let forms = |list: Vec<Value>| -> Vec<(Value, Value)> {
+        list.iter()
+            .map(|n| (n["normalized"].clone(), n["e164"].clone()))
+            .collect()
+    };
+    let list: Vec<Value> = app.get(&numbers_path(&c)).await.json().await.unwrap();
+    assert_eq!(
+        forms(list),
+        [
+            (json!("09876543210"), Value::Null),
+            (json!("+14155550100"), json!("+14155550100"))
+        ]
+    );
+    for (patch, want) in [
+        (
+            json!({"destination_country": "India"}),
+            [json!("+919876543210"), json!("+14155550100")],
+        ),
+        (
+            json!({"number_format": "e164_no_plus"}),
+            [json!("919876543210"), json!("14155550100")],
+        ),
+        (
+            json!({"number_format": "as_typed"}),
+            [json!("09876543210"), json!("+14155550100")],
+        ),
+    ] {
+        let res = app.patch(&path, &patch).await;
+        assert_eq!(res.status(), StatusCode::OK, "{patch}");
+        let list: Vec<Value> = app.get(&numbers_path(&c)).await.json().await.unwrap();
+        assert_eq!(
+            forms(list),
+            [
+                (want[0].clone(), json!("+919876543210")),
+                (want[1].clone(), json!("+14155550100"))
+            ],
+            "{patch}"
+        );
+    }
+    // The line is now known as +919876543210, whatever form is typed.
+    let p = problem(
+        app.add_number(&c, json!({"number": "+919876543210"})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("Local"));
+    // Clearing the country drops the E.164 form again.
+    app.patch(
+        &path,
+        &json!({"destination_country": null, "number_format": "e164"}),
+    )
+    .await;
+    let list: Vec<Value> = app.get(&numbers_path(&c)).await.json().await.unwrap();
+    assert_eq!(forms(list)[0], (json!("09876543210"), Value::Null));
+}
+
+#[tokio::test]
+async fn a_recompute_that_collides_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let alpha = app
+        .carrier(json!({"name": "Alpha", "sip_address": "sip.alpha.example", "destination_country": "IN"}))
+        .await;
+    app.add_number(&alpha, json!({"number": "+91 98765 43210"}))
+        .await;
+    let beta = app.simple_carrier("Beta").await;
+    // Without a country, Beta's local number is a different line.
+    assert_eq!(
+        app.add_number(&beta, json!({"number": "098765 43210"}))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let before: Value = app
+        .get(&format!("/api/v1/carriers/{}", id(&beta)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let p = problem(
+        app.patch(
+            &format!("/api/v1/carriers/{}", id(&beta)),
+            &json!({"destination_country": "India", "number_format": "as_typed"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let detail = p["detail"].as_str().unwrap();
+    assert!(detail.contains("\u{201c}Alpha\u{201d}"), "{detail}");
+    assert!(detail.contains("098765 43210"), "{detail}");
+    assert_eq!(
+        field_error(&p, "destination_country").as_deref(),
+        Some(detail)
+    );
+    let after: Value = app
+        .get(&format!("/api/v1/carriers/{}", id(&beta)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after, before, "nothing changed");
+    let list: Vec<Value> = app.get(&numbers_path(&beta)).await.json().await.unwrap();
+    assert_eq!(list[0]["normalized"], "09876543210");
+    assert!(list[0]["e164"].is_null());
+
+    // Two numbers of one carrier that become one line: 409 naming the carrier.
+    let gamma = app.simple_carrier("Gamma").await;
+    app.add_number(&gamma, json!({"number": "+91 98765 43211"}))
+        .await;
+    app.add_number(&gamma, json!({"number": "09876543211"}))
+        .await;
+    let p = problem(
+        app.patch(
+            &format!("/api/v1/carriers/{}", id(&gamma)),
+            &json!({"destination_country": "India"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("\u{201c}Gamma\u{201d}"),
+        "{p}"
+    );
+    let now: Value = app
+        .get(&format!("/api/v1/carriers/{}", id(&gamma)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(now["destination_country"].is_null());
+}

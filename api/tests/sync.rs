@@ -616,3 +616,147 @@ async fn random_edits_and_outages_converge_to_the_console() {
     assert_eq!(have_in, want_in, "seed {seed}");
     assert_eq!(rules(&lk).len(), want_rules, "seed {seed}");
 }
+
+/// The numbers of the carrier's inbound trunk.
+fn trunk_numbers(lk: &LiveKitDouble, carrier: &Value) -> Vec<String> {
+    let trunk = carrier["livekit_inbound_trunk_id"].as_str().unwrap();
+    let found: Vec<_> = lk
+        .inbound_trunks()
+        .into_iter()
+        .filter(|t| t.sip_trunk_id == trunk)
+        .collect();
+    assert_eq!(found.len(), 1, "{carrier}");
+    found[0].numbers.clone()
+}
+
+/// The numbers of each rule bound to the carrier's inbound trunk.
+fn rule_numbers(lk: &LiveKitDouble, carrier: &Value) -> Vec<Vec<String>> {
+    let trunk = carrier["livekit_inbound_trunk_id"].as_str().unwrap();
+    lk.dispatch_rules()
+        .into_iter()
+        .filter(|r| r.trunk_ids.iter().any(|t| t == trunk))
+        .map(|r| r.numbers)
+        .collect()
+}
+
+/// Checks that LiveKit routes `sent` to the carrier's inbound trunk and
+/// `agent`, and that every other form of the line finds no rule.
+fn routes_only(lk: &LiveKitDouble, carrier: &Value, sent: &str, others: &[&str], agent: &str) {
+    let call = lk
+        .route_call(sent)
+        .unwrap_or_else(|| panic!("a call to {sent} finds no rule"));
+    assert_eq!(
+        call.trunk_id.as_deref(),
+        carrier["livekit_inbound_trunk_id"].as_str(),
+        "{sent}"
+    );
+    assert_eq!(call.agent_name, agent, "{sent}");
+    for other in others.iter().filter(|o| **o != sent) {
+        assert_eq!(
+            lk.route_call(other),
+            None,
+            "{other} must not match {sent}'s rule"
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_number_format_reaches_livekit_in_the_form_the_carrier_sends() {
+    let lk = LiveKitDouble::start().await;
+    let app = app_with_livekit(&lk).await;
+    let agent = bot(&app, "Receptionist", "inbound-agent").await;
+    for (i, (format, sent)) in [
+        ("e164", "+91987654321{i}"),
+        ("e164_no_plus", "91987654321{i}"),
+        ("as_typed", "0987654321{i}"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let sent = sent.replace("{i}", &i.to_string());
+        let forms = [
+            format!("+91987654321{i}"),
+            format!("91987654321{i}"),
+            format!("0987654321{i}"),
+        ];
+        let c = app
+            .carrier(
+                json!({"name": format!("Carrier {format}"), "sip_address": "sip.in.example",
+                "destination_country": "India", "number_format": format,
+                "allowed_ips": ["203.0.113.5"]}),
+            )
+            .await;
+        assert_eq!(c["number_format"], format);
+        let n: Value = app
+            .add_number(
+                &c,
+                json!({"number": format!("098765 4321{i}"), "bot_id": id(&agent)}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            n["normalized"],
+            sent.as_str(),
+            "{format}: what LiveKit gets"
+        );
+        assert_eq!(n["e164"], forms[0].as_str(), "{format}");
+        let now = synced(&app, &c).await;
+        assert_eq!(trunk_numbers(&lk, &now), vec![sent.clone()], "{format}");
+        assert_eq!(rule_numbers(&lk, &now), [vec![sent.clone()]], "{format}");
+        let out: Vec<_> = lk
+            .outbound_trunks()
+            .into_iter()
+            .filter(|t| Some(t.sip_trunk_id.as_str()) == now["livekit_outbound_trunk_id"].as_str())
+            .collect();
+        assert_eq!(
+            out[0].numbers,
+            [forms[0].clone()],
+            "{format}: the caller id stays E.164"
+        );
+        let others: Vec<&str> = forms.iter().map(String::as_str).collect();
+        routes_only(&lk, &now, &sent, &others, "inbound-agent");
+    }
+    assert_eq!(lk.inbound_trunks().len(), 3);
+    assert_eq!(lk.dispatch_rules().len(), 3);
+}
+
+#[tokio::test]
+async fn changing_country_or_format_resyncs_the_new_form() {
+    let lk = LiveKitDouble::start().await;
+    let app = app_with_livekit(&lk).await;
+    let agent = bot(&app, "Receptionist", "inbound-agent").await;
+    let c = app
+        .carrier(
+            json!({"name": "Late country", "sip_address": "sip.in.example",
+            "allowed_ips": ["203.0.113.5"]}),
+        )
+        .await;
+    app.add_number(&c, json!({"number": "098765-43210", "bot_id": id(&agent)}))
+        .await;
+    let forms = ["+919876543210", "919876543210", "09876543210"];
+    // No country: no E.164 form, so the typed digits are what LiveKit gets.
+    let now = synced(&app, &c).await;
+    routes_only(&lk, &now, "09876543210", &forms, "inbound-agent");
+    let path = format!("/api/v1/carriers/{}", id(&c));
+    for (patch, sent) in [
+        (json!({"destination_country": "India"}), "+919876543210"),
+        (json!({"number_format": "e164_no_plus"}), "919876543210"),
+        (json!({"number_format": "as_typed"}), "09876543210"),
+        (json!({"number_format": "e164"}), "+919876543210"),
+        (json!({"destination_country": null}), "09876543210"),
+    ] {
+        let res = app.patch(&path, &patch).await;
+        assert_eq!(res.status(), StatusCode::OK, "{patch}");
+        let now = synced(&app, &c).await;
+        assert_eq!(trunk_numbers(&lk, &now), [sent], "{patch}");
+        assert_eq!(rule_numbers(&lk, &now), [vec![sent.to_owned()]], "{patch}");
+        assert_eq!(
+            lk.dispatch_rules().len(),
+            1,
+            "{patch}: the old form is gone"
+        );
+        routes_only(&lk, &now, sent, &forms, "inbound-agent");
+    }
+}

@@ -92,6 +92,21 @@ async fn empty_list_guide_and_adding_a_carrier_that_syncs() -> anyhow::Result<()
         )
         .await?;
     assert_eq!(options, json!(["Auto", "TCP", "UDP", "TLS"]));
+    // "Carrier sends numbers as": the shared enum's three labels, +E.164 by default.
+    assert_eq!(browser.value_of("#carrier-number_format").await?, "e164");
+    let options = browser
+        .execute(
+            "return [...document.querySelectorAll('#carrier-number_format option')].map(o => o.textContent)",
+            vec![],
+        )
+        .await?;
+    assert_eq!(options, json!(["+E.164", "E.164 without +", "As typed"]));
+    assert!(
+        browser
+            .text_of("#carrier-number_format-help")
+            .await?
+            .contains("LiveKit matches it exactly")
+    );
     for field in ["username", "password"] {
         let placeholder = browser
             .attr_of(&format!("#carrier-{field}"), "placeholder")
@@ -174,6 +189,19 @@ async fn empty_list_guide_and_adding_a_carrier_that_syncs() -> anyhow::Result<()
     browser.fill("#carrier-username", "trunkuser").await?;
     browser.fill("#carrier-password", "s3cret-pass").await?;
     browser.fill("#carrier-outbound_cps", "2.5").await?;
+    browser
+        .fill("#carrier-destination_country", "India")
+        .await?;
+    browser
+        .execute(
+            "const s = document.querySelector('#carrier-number_format'); s.value = 'e164_no_plus'; s.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        browser.value_of("#carrier-number_format").await?,
+        "e164_no_plus"
+    );
     browser.screenshot("create-filled").await?;
     browser.click(CREATE_BUTTON).await?;
 
@@ -196,6 +224,23 @@ async fn empty_list_guide_and_adding_a_carrier_that_syncs() -> anyhow::Result<()
         .wait_text(".banner", "LiveKit trunk is synced")
         .await?;
     browser.wait_text(".toast", "created").await?;
+    let item = |label: &str| {
+        format!(
+            "return [...document.querySelectorAll('.item')].find(i => i.querySelector('dt').textContent === '{label}').querySelector('dd').textContent"
+        )
+    };
+    assert_eq!(
+        browser
+            .execute(&item("Carrier sends numbers as"), vec![])
+            .await?,
+        "E.164 without +"
+    );
+    assert_eq!(
+        browser
+            .execute(&item("Destination Country"), vec![])
+            .await?,
+        "India"
+    );
     browser.screenshot("detail-created-synced").await?;
 
     let stored = console.carrier(&id).await?;
@@ -203,13 +248,18 @@ async fn empty_list_guide_and_adding_a_carrier_that_syncs() -> anyhow::Result<()
     assert_eq!(stored["allowed_ips"], json!(["192.0.2.10"]));
     assert_eq!(stored["outbound_cps"], json!(2.5));
     assert_eq!(stored["has_password"], true);
+    assert_eq!(stored["number_format"], "e164_no_plus");
     // No number yet, so LiveKit holds no trunk for it.
     assert!(console.livekit().outbound_trunks().is_empty());
 
-    // With a number, Sync to LiveKit puts exactly the expected trunks there.
-    console
+    // With a number, Sync to LiveKit puts exactly the expected trunks there: the
+    // inbound trunk in the form this carrier sends (E.164 without +), the caller id
+    // in E.164.
+    let number = console
         .add_number(&id, json!({"number": "+14155550100", "direction": "both"}))
         .await?;
+    assert_eq!(number["normalized"], "14155550100");
+    assert_eq!(number["e164"], "+14155550100");
     browser.click_button("Sync to LiveKit").await?;
     browser
         .wait_text(".toast", "LiveKit trunk is synced.")
@@ -225,7 +275,7 @@ async fn empty_list_guide_and_adding_a_carrier_that_syncs() -> anyhow::Result<()
     assert_eq!(outbound.auth_password, "s3cret-pass");
     assert_eq!(outbound.numbers, vec!["+14155550100".to_owned()]);
     let inbound = &lk.inbound_trunks()[0];
-    assert_eq!(inbound.numbers, vec!["+14155550100".to_owned()]);
+    assert_eq!(inbound.numbers, vec!["14155550100".to_owned()]);
     assert_eq!(inbound.auth_username, "trunkuser");
 
     browser.client.clone().close().await?;

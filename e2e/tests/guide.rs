@@ -74,13 +74,14 @@ const RECIPES: [(&str, &str, &[&str]); 6] = [
 ];
 
 /// Texts the spec (or the issue) quotes, which the guide must show exactly.
-const QUOTED: [&str; 6] = [
+const QUOTED: [&str; 7] = [
     "The dialler always respects the tighter of these limits and a campaign's own concurrency setting.",
     "Use same credentials as outbound (digest)",
     "IP allowlist (no credentials)",
     "+14155551234",
     "Some providers send no digest credentials on inbound calls: choose IP allowlist for those",
     "LiveKit trunk is synced",
+    "Carrier sends numbers as",
 ];
 
 /// Our own field labels, each named in every provider recipe's table.

@@ -43,6 +43,7 @@ pub mod auth;
 pub mod faults;
 mod http;
 pub mod proto;
+pub mod routing;
 pub mod service;
 pub mod twirp;
 
@@ -60,6 +61,7 @@ pub use crate::http::RecordedRequest;
 pub use crate::proto::{
     SipDispatchRuleInfo, SipInboundTrunkInfo, SipOutboundTrunkInfo, SipTransport,
 };
+pub use crate::routing::RoutedCall;
 pub use crate::twirp::TwirpError;
 
 use crate::http::{Shared, State};
@@ -190,6 +192,15 @@ impl LiveKitDouble {
     /// Stored dispatch rules, sorted by id.
     pub fn dispatch_rules(&self) -> Vec<SipDispatchRuleInfo> {
         self.shared.lock().store.rules.values().cloned().collect()
+    }
+
+    /// Routes an inbound call to `called` (the To number, as the carrier sends
+    /// it) the way LiveKit does — trunk by normalised number, then rule by
+    /// exact number — over the stored objects; `None` when LiveKit would find
+    /// no rule or an ambiguous match. See [`routing`].
+    pub fn route_call(&self, called: &str) -> Option<RoutedCall> {
+        let st = self.shared.lock();
+        routing::route_call(st.store.inbound.values(), st.store.rules.values(), called)
     }
 
     /// Everything stored, as LiveKit would serialise it.

@@ -9,7 +9,7 @@ use crate::carrier::{
     check_inbound_auth, parse_allowed_ips, parse_destination_country, parse_username,
 };
 use crate::errors::{FieldError, FieldErrors};
-use crate::number::{Direction, NumberLabel, PhoneNumber};
+use crate::number::{Direction, NumberFormat, NumberLabel, PhoneNumber};
 use crate::raw::{RawNumber, double_option, secret_string};
 
 /// Body of `POST /carriers`. Omitted optional fields take the spec's defaults.
@@ -28,6 +28,18 @@ pub struct CarrierCreate {
     pub transport: Option<String>,
     /// Free text: a country code or name, e.g. IN, US, GB.
     pub destination_country: Option<String>,
+    /// Carrier sends numbers as: the form of the called number the carrier
+    /// puts in its INVITEs, which is the form LiveKit's inbound trunk and
+    /// dispatch rules get, because LiveKit matches the called number exactly.
+    /// `e164` (default): `+` and the E.164 digits, e.g. `+918012345678`;
+    /// `e164_no_plus`: the E.164 digits without `+`, e.g. `918012345678`;
+    /// `as_typed`: each number as typed, without spaces, dots, dashes or
+    /// parentheses (a typed `+` is kept). A number whose E.164 form cannot be
+    /// derived (no `+` and Destination Country names no country it is valid
+    /// in) is sent as typed in every mode. The outbound trunk always gets E.164.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<NumberFormat>))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_format: Option<String>,
     /// SIP digest username for outbound calls.
     pub username: Option<String>,
     /// SIP digest password for outbound calls. Write-only.
@@ -70,6 +82,20 @@ pub struct CarrierPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
     pub destination_country: Option<Option<String>>,
+    /// Carrier sends numbers as: the form of the called number the carrier
+    /// puts in its INVITEs, which is the form LiveKit's inbound trunk and
+    /// dispatch rules get, because LiveKit matches the called number exactly.
+    /// `e164`: `+` and the E.164 digits, e.g. `+918012345678`;
+    /// `e164_no_plus`: the E.164 digits without `+`, e.g. `918012345678`;
+    /// `as_typed`: each number as typed, without spaces, dots, dashes or
+    /// parentheses (a typed `+` is kept). A number whose E.164 form cannot be
+    /// derived (no `+` and Destination Country names no country it is valid
+    /// in) is sent as typed in every mode. The outbound trunk always gets E.164.
+    /// Changing it, or Destination Country, recomputes every number's
+    /// E.164 form (409 when one would then be another carrier's number).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<NumberFormat>))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_format: Option<String>,
     #[serde(
         default,
         deserialize_with = "double_option",
@@ -110,6 +136,7 @@ pub struct CarrierConfig {
     pub sip_address: SipAddress,
     pub transport: Transport,
     pub destination_country: Option<String>,
+    pub number_format: NumberFormat,
     pub username: Option<String>,
     pub password: PasswordChange,
     pub allowed_ips: Vec<AllowedIp>,
@@ -126,6 +153,7 @@ pub struct CarrierCurrent {
     pub sip_address: String,
     pub transport: Transport,
     pub destination_country: Option<String>,
+    pub number_format: NumberFormat,
     pub username: Option<String>,
     pub has_password: bool,
     pub allowed_ips: Vec<String>,
@@ -141,6 +169,7 @@ struct Fields<'a> {
     sip_address: &'a str,
     transport: Option<&'a str>,
     destination_country: Option<&'a str>,
+    number_format: Option<&'a str>,
     username: Option<&'a str>,
     password: Option<&'a str>,
     keep_password: bool,
@@ -163,6 +192,11 @@ impl Fields<'_> {
         let destination_country = errors.check(
             "destination_country",
             parse_destination_country(self.destination_country),
+        );
+        let number_format = errors.check(
+            "number_format",
+            self.number_format
+                .map_or(Ok(NumberFormat::default()), NumberFormat::parse),
         );
         let username = errors.check("username", parse_username(self.username));
         let password = match self.password.filter(|p| !p.is_empty()) {
@@ -205,6 +239,7 @@ impl Fields<'_> {
             sip_address,
             transport,
             destination_country,
+            number_format,
             username,
             password,
             allowed_ips,
@@ -218,6 +253,7 @@ impl Fields<'_> {
                 Some(sip_address),
                 Some(transport),
                 Some(destination_country),
+                Some(number_format),
                 Some(username),
                 Some(password),
                 Some(allowed_ips),
@@ -230,6 +266,7 @@ impl Fields<'_> {
                 sip_address,
                 transport,
                 destination_country,
+                number_format,
                 username,
                 password,
                 allowed_ips,
@@ -252,6 +289,7 @@ impl CarrierCreate {
             sip_address: &self.sip_address,
             transport: self.transport.as_deref(),
             destination_country: self.destination_country.as_deref(),
+            number_format: self.number_format.as_deref(),
             username: self.username.as_deref(),
             password: self.password.as_deref(),
             keep_password: false,
@@ -299,6 +337,11 @@ impl CarrierPatch {
                 Some(value) => value.as_deref(),
                 None => current.destination_country.as_deref(),
             },
+            number_format: Some(
+                self.number_format
+                    .as_deref()
+                    .unwrap_or(current.number_format.as_str()),
+            ),
             username: match &self.username {
                 Some(value) => value.as_deref(),
                 None => current.username.as_deref(),
@@ -361,6 +404,16 @@ pub struct Carrier {
     pub sip_address: String,
     pub transport: Transport,
     pub destination_country: Option<String>,
+    /// Carrier sends numbers as: the form of the called number the carrier
+    /// puts in its INVITEs, which is the form LiveKit's inbound trunk and
+    /// dispatch rules get, because LiveKit matches the called number exactly.
+    /// `e164` (the default): `+` and the E.164 digits, e.g. `+918012345678`;
+    /// `e164_no_plus`: the E.164 digits without `+`, e.g. `918012345678`;
+    /// `as_typed`: each number as typed, without spaces, dots, dashes or
+    /// parentheses (a typed `+` is kept). A number whose E.164 form cannot be
+    /// derived (no `+` and Destination Country names no country it is valid
+    /// in) is sent as typed in every mode. The outbound trunk always gets E.164.
+    pub number_format: NumberFormat,
     pub username: Option<String>,
     /// Whether a SIP password is stored (the value is write-only).
     pub has_password: bool,
@@ -404,6 +457,7 @@ impl Carrier {
             sip_address: self.sip_address.clone(),
             transport: self.transport,
             destination_country: self.destination_country.clone(),
+            number_format: self.number_format,
             username: self.username.clone(),
             has_password: self.has_password,
             allowed_ips: self.allowed_ips.clone(),
@@ -562,8 +616,15 @@ pub struct PhoneNumberView {
     pub carrier_id: Uuid,
     /// The number as entered, for display.
     pub number: String,
-    /// E.164 when it can be derived, otherwise the digits; what LiveKit gets.
+    /// The called number as LiveKit's inbound trunk and dispatch rule get it:
+    /// the carrier's `number_format` applied to `e164`, or the typed digits
+    /// (with `+` if typed) when there is no E.164 form.
     pub normalized: String,
+    /// The canonical E.164 form (`+…`), derived from the number and the
+    /// carrier's Destination Country; `null` when it cannot be. The outbound
+    /// trunk (caller id) gets this, and it decides which numbers are the
+    /// same line.
+    pub e164: Option<String>,
     pub label: Option<String>,
     pub direction: Direction,
     pub bot_id: Option<Uuid>,

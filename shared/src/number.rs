@@ -1,5 +1,7 @@
 //! A carrier's phone numbers (DIDs): the number, its label, direction and bot.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 /// Fewest and most digits a phone number may have.
@@ -72,24 +74,110 @@ impl PhoneNumber {
         normalized.chars().filter(char::is_ascii_digit).collect()
     }
 
-    /// E.164 (`+` and digits) when it can be derived — the user wrote `+`,
-    /// or `country` (an ISO alpha-2 code) makes a local number valid —
-    /// otherwise the digits alone.
+    /// The number's line key: the digits of its canonical E.164 form when
+    /// known (so `+918012345678` and `08012345678` on an India carrier are
+    /// one line), otherwise its own digits.
+    pub fn line_key(&self, e164: Option<&str>) -> String {
+        e164.map_or_else(|| self.digits.clone(), Self::match_key)
+    }
+
+    /// The typed number without separators, keeping a leading `+` if typed.
+    pub fn compact(&self) -> String {
+        if self.plus {
+            format!("+{}", self.digits)
+        } else {
+            self.digits.clone()
+        }
+    }
+
+    /// The canonical E.164 form (`+` and digits) when it can be derived: the
+    /// user wrote `+`, or `region` (an ISO 3166-1 alpha-2 code; the API maps
+    /// the carrier's Destination Country to it) makes a local number valid.
+    /// `None` otherwise.
     #[cfg(feature = "e164")]
-    pub fn normalized(&self, country: Option<&str>) -> String {
+    pub fn e164(&self, region: Option<&str>) -> Option<String> {
         use phonenumber::country::Id;
         if self.plus {
-            return format!("+{}", self.digits);
+            return Some(format!("+{}", self.digits));
         }
-        let region = country.and_then(|c| c.trim().to_ascii_uppercase().parse::<Id>().ok());
-        if let Some(region) = region
-            && let Ok(parsed) = phonenumber::parse(Some(region), &self.digits)
-            && phonenumber::is_valid(&parsed)
-        {
-            return parsed.format().mode(phonenumber::Mode::E164).to_string();
-        }
-        self.digits.clone()
+        let region = region?.trim().to_ascii_uppercase().parse::<Id>().ok()?;
+        let parsed = phonenumber::parse(Some(region), &self.digits).ok()?;
+        phonenumber::is_valid(&parsed)
+            .then(|| parsed.format().mode(phonenumber::Mode::E164).to_string())
     }
+}
+
+/// The form in which a carrier puts the called number in its INVITEs, and so
+/// the form LiveKit's inbound trunk and dispatch rules must hold: LiveKit
+/// matches a dispatch rule's `numbers` exactly against the called number.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NumberFormat {
+    /// `+` and the E.164 digits, e.g. `+918012345678`.
+    #[default]
+    E164,
+    /// The E.164 digits without `+`, e.g. `918012345678`.
+    E164NoPlus,
+    /// The number as typed, without spaces, dots, dashes or parentheses
+    /// (a leading `+` is kept when typed), e.g. `08012345678`.
+    AsTyped,
+}
+
+impl NumberFormat {
+    pub const ALL: [NumberFormat; 3] = [Self::E164, Self::E164NoPlus, Self::AsTyped];
+
+    pub fn parse(input: &str) -> Result<Self, String> {
+        match input.trim().to_ascii_lowercase().as_str() {
+            "" | "e164" => Ok(Self::E164),
+            "e164_no_plus" => Ok(Self::E164NoPlus),
+            "as_typed" => Ok(Self::AsTyped),
+            _ => Err("Carrier sends numbers as must be e164, e164_no_plus or as_typed.".into()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::E164 => "e164",
+            Self::E164NoPlus => "e164_no_plus",
+            Self::AsTyped => "as_typed",
+        }
+    }
+
+    /// The option text the console shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::E164 => "+E.164",
+            Self::E164NoPlus => "E.164 without +",
+            Self::AsTyped => "As typed",
+        }
+    }
+
+    /// The called number as LiveKit's inbound trunk and dispatch rules get
+    /// it, from the number as typed and its canonical E.164 form (`+…`).
+    /// Without an E.164 form, the typed digits (with `+` if typed).
+    pub fn called_number(self, number: &PhoneNumber, e164: Option<&str>) -> String {
+        match (self, e164) {
+            (Self::AsTyped, _) | (_, None) => number.compact(),
+            (Self::E164, Some(e164)) => format!("+{}", PhoneNumber::match_key(e164)),
+            (Self::E164NoPlus, Some(e164)) => PhoneNumber::match_key(e164),
+        }
+    }
+}
+
+impl fmt::Display for NumberFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The number as the outbound trunk gets it (the caller id): the canonical
+/// E.164 form, or the typed digits (with `+` if typed) when there is none.
+pub fn caller_id(number: &PhoneNumber, e164: Option<&str>) -> String {
+    e164.map_or_else(
+        || number.compact(),
+        |e| format!("+{}", PhoneNumber::match_key(e)),
+    )
 }
 
 /// An optional short name for a number, e.g. "Sales line".

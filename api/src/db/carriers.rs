@@ -4,6 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ori_shared::carrier::{InboundAuth, Transport};
 use ori_shared::dto::{CarrierConfig, CarrierCurrent, CarrierSummary, SyncStatus};
+use ori_shared::number::NumberFormat;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
@@ -20,6 +21,7 @@ pub struct CarrierRecord {
     pub sip_address: String,
     pub transport: Transport,
     pub destination_country: Option<String>,
+    pub number_format: NumberFormat,
     pub username: Option<String>,
     /// Encrypted; see [`crate::crypto`].
     pub password_secret: Option<Vec<u8>>,
@@ -54,6 +56,7 @@ impl CarrierRecord {
             sip_address: self.sip_address.clone(),
             transport: self.transport,
             destination_country: self.destination_country.clone(),
+            number_format: self.number_format,
             username: self.username.clone(),
             has_password: self.password_secret.is_some(),
             allowed_ips: self.allowed_ips.clone(),
@@ -95,7 +98,7 @@ impl CarrierWrite<'_> {
 }
 
 const CARRIER_COLUMNS: &str = "c.id, c.name, c.sip_address, c.transport, c.destination_country, \
-    c.username, c.password_secret, c.inbound_auth, c.outbound_cps, c.outbound_burst, \
+    c.number_format, c.username, c.password_secret, c.inbound_auth, c.outbound_cps, c.outbound_burst, \
     c.outbound_channels, c.version, c.config_rev, c.synced_rev, c.sync_status, c.sync_error, \
     c.last_synced_at, c.lk_outbound_trunk_id, c.lk_inbound_trunk_id, c.lk_outbound_digest, \
     c.lk_inbound_digest, c.sync_needs_change, c.created_at, c.updated_at, \
@@ -125,6 +128,10 @@ fn record(row: &AnyRow, allowed_ips: Vec<String>) -> sqlx::Result<CarrierRecord>
         sip_address: row.try_get("sip_address")?,
         transport: Transport::parse(&transport).map_err(|_| decode_err("transport", &transport))?,
         destination_country: row.try_get("destination_country")?,
+        number_format: {
+            let text: String = row.try_get("number_format")?;
+            NumberFormat::parse(&text).map_err(|_| decode_err("number_format", &text))?
+        },
         username: row.try_get("username")?,
         password_secret: row.try_get("password_secret")?,
         inbound_auth: InboundAuth::parse(&inbound_auth)
@@ -177,8 +184,8 @@ pub async fn insert(conn: &mut AnyConnection, write: &CarrierWrite<'_>) -> sqlx:
     sqlx::query(
         "INSERT INTO carriers (id, name, name_key, search_text, sip_address, transport, \
          destination_country, username, password_secret, inbound_auth, outbound_cps, \
-         outbound_burst, outbound_channels, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+         outbound_burst, outbound_channels, created_at, updated_at, number_format) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
     )
     .bind(id.to_string())
     .bind(c.name.as_str())
@@ -194,6 +201,7 @@ pub async fn insert(conn: &mut AnyConnection, write: &CarrierWrite<'_>) -> sqlx:
     .bind(i64::from(c.burst.get()))
     .bind(i64::from(c.channels.get()))
     .bind(now)
+    .bind(c.number_format.as_str())
     .execute(&mut *conn)
     .await?;
     replace_allowed_ips(conn, id, &write.allowed_ips()).await?;
@@ -213,7 +221,7 @@ pub async fn update(
         "UPDATE carriers SET name = $3, name_key = $4, search_text = $5, sip_address = $6, \
          transport = $7, destination_country = $8, username = $9, password_secret = $10, \
          inbound_auth = $11, outbound_cps = $12, outbound_burst = $13, outbound_channels = $14, \
-         updated_at = $15, version = version + 1, {CONFIG_CHANGED} \
+         updated_at = $15, number_format = $16, version = version + 1, {CONFIG_CHANGED} \
          WHERE id = $1 AND version = $2"
     )))
     .bind(id.to_string())
@@ -231,6 +239,7 @@ pub async fn update(
     .bind(i64::from(c.burst.get()))
     .bind(i64::from(c.channels.get()))
     .bind(now_ms())
+    .bind(c.number_format.as_str())
     .execute(&mut *conn)
     .await?
     .rows_affected();

@@ -2,7 +2,7 @@
 //! match key, the digits LiveKit would compare.
 
 use ori_shared::dto::{NumberConfig, PhoneNumberView};
-use ori_shared::number::{Direction, NumberLabel, PhoneNumber};
+use ori_shared::number::{Direction, NumberFormat, NumberLabel, PhoneNumber};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
@@ -10,6 +10,29 @@ use uuid::Uuid;
 use super::Db;
 use super::carriers::touch_config;
 use crate::time_util::{from_ms, now_ms};
+
+/// The forms of a number stored besides the typed text, all derived from it
+/// and its carrier's Destination Country and "Carrier sends numbers as".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberForms {
+    /// Canonical E.164 (`+…`), when derivable.
+    pub e164: Option<String>,
+    /// What LiveKit's inbound trunk and dispatch rule get.
+    pub normalized: String,
+    /// Digits of `e164` when known, else of the number: unique.
+    pub match_key: String,
+}
+
+impl NumberForms {
+    pub fn of(number: &PhoneNumber, country: Option<&str>, format: NumberFormat) -> Self {
+        let e164 = crate::country::e164(number, country);
+        Self {
+            normalized: format.called_number(number, e164.as_deref()),
+            match_key: number.line_key(e164.as_deref()),
+            e164,
+        }
+    }
+}
 
 /// A stored number with what the API shows about its bot.
 #[derive(Debug, Clone)]
@@ -29,7 +52,7 @@ impl NumberRecord {
     }
 }
 
-const COLUMNS: &str = "n.id, n.carrier_id, n.number, n.normalized, n.label, n.direction, \
+const COLUMNS: &str = "n.id, n.carrier_id, n.number, n.normalized, n.e164, n.label, n.direction, \
     n.bot_id, n.lk_dispatch_rule_id, n.created_at, b.name AS bot_name";
 
 fn parse_uuid(text: &str) -> sqlx::Result<Uuid> {
@@ -49,6 +72,7 @@ fn record(row: &AnyRow) -> sqlx::Result<NumberRecord> {
             carrier_id: parse_uuid(&carrier_id)?,
             number: row.try_get("number")?,
             normalized: row.try_get("normalized")?,
+            e164: row.try_get("e164")?,
             label: row.try_get("label")?,
             direction: Direction::parse(&direction).map_err(|e| sqlx::Error::Decode(e.into()))?,
             bot_missing: bot_id.is_some() && bot_name.is_none(),
@@ -113,24 +137,25 @@ pub async fn insert(
     conn: &mut AnyConnection,
     carrier_id: Uuid,
     config: &NumberConfig,
-    normalized: &str,
+    forms: &NumberForms,
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
     let now = now_ms();
     sqlx::query(
         "INSERT INTO phone_numbers (id, carrier_id, number, normalized, match_key, label, \
-         direction, bot_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+         direction, bot_id, created_at, updated_at, e164) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
     )
     .bind(id.to_string())
     .bind(carrier_id.to_string())
     .bind(config.number.entered())
-    .bind(normalized)
-    .bind(PhoneNumber::match_key(normalized))
+    .bind(&forms.normalized)
+    .bind(&forms.match_key)
     .bind(config.label.as_ref().map(NumberLabel::as_str))
     .bind(config.direction.as_str())
     .bind(config.bot_id.map(|b| b.to_string()))
     .bind(now)
+    .bind(forms.e164.as_deref())
     .execute(&mut *conn)
     .await?;
     touch_config(conn, carrier_id).await?;
@@ -182,4 +207,67 @@ pub async fn delete(
         touch_config(conn, carrier_id).await?;
     }
     Ok(deleted)
+}
+
+/// A carrier's numbers as typed (id, number), for recomputing their forms.
+pub async fn typed_numbers(
+    conn: &mut AnyConnection,
+    carrier_id: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, number FROM phone_numbers WHERE carrier_id = $1 ORDER BY created_at, id",
+    )
+    .bind(carrier_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, number)| Ok((parse_uuid(&id)?, number)))
+        .collect()
+}
+
+/// The name of another carrier (not `carrier_id`) holding this match key.
+pub async fn owner_elsewhere(
+    conn: &mut AnyConnection,
+    match_key: &str,
+    carrier_id: Uuid,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT c.name FROM phone_numbers n JOIN carriers c ON c.id = n.carrier_id \
+         WHERE n.match_key = $1 AND n.carrier_id <> $2",
+    )
+    .bind(match_key)
+    .bind(carrier_id.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Writes new forms for a carrier's numbers. Every key is first set to a
+/// placeholder unique to its row, so two numbers exchanging keys never
+/// collide half-way. The caller has checked for collisions (a concurrent
+/// add that slips in still fails here, on the unique index).
+pub async fn set_forms(
+    conn: &mut AnyConnection,
+    carrier_id: Uuid,
+    forms: &[(Uuid, NumberForms)],
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE phone_numbers SET match_key = '~' || id WHERE carrier_id = $1")
+        .bind(carrier_id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    let now = now_ms();
+    for (id, f) in forms {
+        sqlx::query(
+            "UPDATE phone_numbers SET e164 = $3, normalized = $4, match_key = $5, updated_at = $6 \
+             WHERE carrier_id = $1 AND id = $2",
+        )
+        .bind(carrier_id.to_string())
+        .bind(id.to_string())
+        .bind(f.e164.as_deref())
+        .bind(&f.normalized)
+        .bind(&f.match_key)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }

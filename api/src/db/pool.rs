@@ -8,7 +8,9 @@ use super::Db;
 
 pub async fn list(db: &Db) -> sqlx::Result<Vec<PoolNumber>> {
     let rows = sqlx::query(
-        "SELECT n.id, n.number, n.normalized, n.label, c.id AS carrier_id, c.name AS carrier_name, \
+        // The caller id, as the outbound trunk holds it: E.164 when known, else
+        // the typed digits (which is then what `normalized` holds).
+        "SELECT n.id, n.number, COALESCE(n.e164, n.normalized) AS normalized, n.label, c.id AS carrier_id, c.name AS carrier_name, \
          c.outbound_cps, c.outbound_burst, c.outbound_channels \
          FROM phone_numbers n JOIN carriers c ON c.id = n.carrier_id \
          WHERE n.direction IN ('both', 'outbound') AND c.sync_status = 'synced' \

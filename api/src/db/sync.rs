@@ -347,7 +347,10 @@ pub async fn set_rule(
 #[derive(Debug, Clone)]
 pub struct SyncNumber {
     pub id: Uuid,
-    pub normalized: String,
+    /// As typed.
+    pub number: String,
+    /// The canonical E.164 form, when derivable.
+    pub e164: Option<String>,
     pub direction: Direction,
     /// `None` when no bot is assigned or the bot was deleted.
     pub agent_name: Option<String>,
@@ -357,7 +360,7 @@ pub struct SyncNumber {
 
 pub async fn numbers(db: &Db, carrier_id: Uuid) -> sqlx::Result<Vec<SyncNumber>> {
     let rows = sqlx::query(
-        "SELECT n.id, n.normalized, n.direction, n.lk_dispatch_rule_id, n.lk_rule_digest, \
+        "SELECT n.id, n.number, n.e164, n.direction, n.lk_dispatch_rule_id, n.lk_rule_digest, \
          b.agent_name \
          FROM phone_numbers n LEFT JOIN bots b ON b.id = n.bot_id \
          WHERE n.carrier_id = $1 ORDER BY n.created_at, n.id",
@@ -371,7 +374,8 @@ pub async fn numbers(db: &Db, carrier_id: Uuid) -> sqlx::Result<Vec<SyncNumber>>
             let direction: String = row.try_get("direction")?;
             Ok(SyncNumber {
                 id: Uuid::parse_str(&id).map_err(|e| sqlx::Error::Decode(e.into()))?,
-                normalized: row.try_get("normalized")?,
+                number: row.try_get("number")?,
+                e164: row.try_get("e164")?,
                 direction: Direction::parse(&direction)
                     .map_err(|e| sqlx::Error::Decode(e.into()))?,
                 agent_name: row.try_get("agent_name")?,
@@ -380,16 +384,6 @@ pub async fn numbers(db: &Db, carrier_id: Uuid) -> sqlx::Result<Vec<SyncNumber>>
             })
         })
         .collect()
-}
-
-/// The carrier (if any) whose number has this LiveKit match key.
-pub async fn carrier_of_number(db: &Db, match_key: &str) -> sqlx::Result<Option<Uuid>> {
-    let id: Option<String> =
-        sqlx::query_scalar("SELECT carrier_id FROM phone_numbers WHERE match_key = $1")
-            .bind(match_key)
-            .fetch_optional(&db.pool)
-            .await?;
-    Ok(id.and_then(|id| Uuid::parse_str(&id).ok()))
 }
 
 /// A carrier's name, for messages.

@@ -2,14 +2,13 @@
 //!
 //! * [`client`]: the Twirp JSON client ([`LiveKitClient`]) and its errors;
 //! * [`types`]: the LiveKit messages, with LiveKit's field names;
-//! * [`plan`]: the pure desired-state planner for one carrier;
+//! * [`plan`]: the pure desired-state planner for one carrier (free-text
+//!   country to ISO alpha-2 is [`crate::country`]);
 //! * [`reconciler`]: the worker; `apply` syncs one carrier, [`full_pass`]
-//!   compares everything;
-//! * [`country`]: free-text country to ISO 3166-1 alpha-2.
+//!   compares everything.
 
 mod apply;
 pub mod client;
-pub mod country;
 pub mod full_pass;
 pub mod metrics;
 pub mod plan;

@@ -4,6 +4,11 @@
 //!   (direction both/outbound);
 //! * an inbound trunk when it has numbers that take calls (both/inbound),
 //!   authenticated per the carrier's inbound mode;
+//!
+//! The outbound trunk gets each number's canonical E.164 form (the caller
+//! id). The inbound trunk and the dispatch rules get the called number in
+//! the form the carrier sends ([`NumberFormat`]): LiveKit matches a rule's
+//! `numbers` exactly against the called number.
 //! * one dispatch rule per inbound number whose bot exists, sending each
 //!   call to a new room with that bot's agent.
 //!
@@ -15,12 +20,13 @@
 use std::collections::BTreeSet;
 
 use ori_shared::carrier::{InboundAuth, Transport};
-use ori_shared::number::{Direction, PhoneNumber};
+use ori_shared::number::{Direction, NumberFormat, PhoneNumber, caller_id};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::country::iso_alpha2;
+use crate::country::iso_alpha2;
+
 use super::types::{
     AuthPassword, RoomAgentDispatch, RoomConfiguration, SipDispatchRule, SipDispatchRuleIndividual,
     SipDispatchRuleInfo, SipInboundTrunkInfo, SipOutboundTrunkInfo, SipTransport,
@@ -40,6 +46,8 @@ pub struct CarrierInput<'a> {
     pub transport: Transport,
     /// The user's free text; sent only when it names a country.
     pub destination_country: Option<&'a str>,
+    /// The form of the called number the carrier sends.
+    pub number_format: NumberFormat,
     pub username: Option<&'a str>,
     pub password: Option<&'a SecretString>,
     pub inbound_auth: InboundAuth,
@@ -51,8 +59,10 @@ pub struct CarrierInput<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NumberInput {
     pub id: Uuid,
-    /// The stored normalised form (E.164 when it could be derived).
-    pub normalized: String,
+    /// The number as typed.
+    pub number: String,
+    /// Its canonical E.164 form (`+…`), when it could be derived.
+    pub e164: Option<String>,
     pub direction: Direction,
     /// The bot's agent name; `None` when no bot is assigned or it was
     /// deleted.
@@ -121,8 +131,11 @@ impl DesiredState {
 
 /// Computes what LiveKit should hold for `carrier`.
 pub fn plan(carrier: &CarrierInput<'_>) -> Result<DesiredState, PlanError> {
-    let outbound_numbers = numbers_where(carrier.numbers, Direction::is_outbound);
-    let inbound_numbers = numbers_where(carrier.numbers, Direction::is_inbound);
+    let outbound_numbers = numbers_where(carrier.numbers, Direction::is_outbound, caller_id);
+    let format = carrier.number_format;
+    let inbound_numbers = numbers_where(carrier.numbers, Direction::is_inbound, |n, e164| {
+        format.called_number(n, e164)
+    });
     let username = nonblank(carrier.username).unwrap_or_default().to_owned();
     let password = carrier
         .password
@@ -197,7 +210,8 @@ pub fn plan(carrier: &CarrierInput<'_>) -> Result<DesiredState, PlanError> {
             .iter()
             .filter(|n| n.direction.is_inbound())
             .filter_map(|n| {
-                let number = n.normalized.trim();
+                let number = called_number(n, format)?;
+                let number = number.as_str();
                 let agent = nonblank(n.agent_name.as_deref())?;
                 // Two rules on one trunk and number would conflict in
                 // LiveKit; the first number wins.
@@ -241,16 +255,35 @@ fn nonblank(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
 }
 
-/// The normalised numbers for which `keep(direction)`, without blanks or
-/// duplicates (by LiveKit's match key), sorted.
-fn numbers_where(numbers: &[NumberInput], keep: fn(Direction) -> bool) -> Vec<String> {
+/// A number in the form `form` gives from the typed number and its E.164
+/// form; `None` for a stored number that no longer parses (never written
+/// by the API, which validates every number).
+fn number_form(
+    n: &NumberInput,
+    form: impl Fn(&PhoneNumber, Option<&str>) -> String,
+) -> Option<String> {
+    let parsed = PhoneNumber::parse(&n.number).ok()?;
+    Some(form(&parsed, n.e164.as_deref().map(str::trim)))
+}
+
+/// The called number as the carrier sends it.
+fn called_number(n: &NumberInput, format: NumberFormat) -> Option<String> {
+    number_form(n, |p, e164| format.called_number(p, e164))
+}
+
+/// The numbers for which `keep(direction)`, each in the form `form` gives,
+/// without duplicates (by LiveKit's match key), sorted.
+fn numbers_where(
+    numbers: &[NumberInput],
+    keep: fn(Direction) -> bool,
+    form: impl Fn(&PhoneNumber, Option<&str>) -> String,
+) -> Vec<String> {
     let mut keys = BTreeSet::new();
     let mut out: Vec<String> = numbers
         .iter()
         .filter(|n| keep(n.direction))
-        .map(|n| n.normalized.trim())
+        .filter_map(|n| number_form(n, &form))
         .filter(|n| !n.is_empty() && keys.insert(PhoneNumber::match_key(n)))
-        .map(str::to_owned)
         .collect();
     out.sort();
     out

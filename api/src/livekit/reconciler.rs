@@ -358,7 +358,8 @@ impl Reconciler {
             .iter()
             .map(|n| NumberInput {
                 id: n.id,
-                normalized: n.normalized.clone(),
+                number: n.number.clone(),
+                e164: n.e164.clone(),
                 direction: n.direction,
                 agent_name: n.agent_name.clone(),
             })
@@ -370,6 +371,7 @@ impl Reconciler {
             sip_address: &record.sip_address,
             transport: record.transport,
             destination_country: record.destination_country.as_deref(),
+            number_format: record.number_format,
             username: record.username.as_deref(),
             password: password.as_ref(),
             inbound_auth: record.inbound_auth,

@@ -41,6 +41,7 @@ pub fn view(r: &CarrierRecord) -> Carrier {
         sip_address: r.sip_address.clone(),
         transport: r.transport,
         destination_country: r.destination_country.clone(),
+        number_format: r.number_format,
         username: r.username.clone(),
         has_password: r.password_secret.is_some(),
         inbound_auth: r.inbound_auth,
@@ -103,6 +104,7 @@ fn changed_fields(old: &CarrierRecord, new: &CarrierConfig) -> Vec<&'static str>
             "destination_country",
             old.destination_country != new.destination_country,
         ),
+        ("number_format", old.number_format != new.number_format),
         ("username", old.username != new.username),
         ("password", password_changed),
         ("inbound_auth", old.inbound_auth != new.inbound_auth),
@@ -122,6 +124,7 @@ fn set_fields(config: &CarrierConfig) -> Vec<&'static str> {
         "name",
         "sip_address",
         "transport",
+        "number_format",
         "inbound_auth",
         "outbound_cps",
         "outbound_burst",
@@ -221,6 +224,11 @@ pub async fn get(
 
 /// Change some fields of a carrier.
 ///
+/// Changing `destination_country` or `number_format` recomputes every
+/// number's E.164 form and the form LiveKit gets, in the same transaction;
+/// when a number would then be the same line as another carrier's number the
+/// answer is 409 naming that carrier, and nothing changes.
+///
 /// An absent or empty `password` keeps the stored one; `"clear_password": true`
 /// removes it. Send `If-Match` with the carrier's ETag to refuse the change
 /// (412) when someone else saved first.
@@ -236,6 +244,7 @@ pub async fn get(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -265,6 +274,18 @@ pub async fn update(
         };
         let mut tx = state.db.pool.begin().await?;
         if store::update(&mut tx, *id, record.version, &write).await? {
+            if fields.contains(&"destination_country") || fields.contains(&"number_format") {
+                // The numbers' forms follow in the same transaction; a
+                // collision answers 409 and rolls it all back.
+                super::numbers::recompute_forms(
+                    &mut tx,
+                    *id,
+                    config.name.as_str(),
+                    config.destination_country.as_deref(),
+                    config.number_format,
+                )
+                .await?;
+            }
             let event = Event::new("carrier.update", "carrier", *id).fields(fields);
             audit::record(&mut tx, Some(&user), event).await?;
             tx.commit().await?;

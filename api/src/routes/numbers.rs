@@ -3,13 +3,14 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use ori_shared::dto::{NumberCreate, NumberPatch, PhoneNumberView, Problem};
-use ori_shared::number::PhoneNumber;
+use ori_shared::number::{NumberFormat, PhoneNumber};
+use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use super::carriers::load as load_carrier;
 use crate::auth::SuperAdmin;
 use crate::db::audit::{self, Event};
-use crate::db::numbers as store;
+use crate::db::numbers::{self as store, NumberForms};
 use crate::db::sync;
 use crate::error::{ApiError, ApiResult, is_unique_violation};
 use crate::state::AppState;
@@ -34,6 +35,54 @@ async fn conflict(state: &AppState, entered: &str, match_key: &str) -> ApiResult
             None => format!("{entered} is already assigned to another carrier."),
         },
     })
+}
+
+/// Recomputes the E.164 form, the form LiveKit gets and the match key of
+/// every number of `carrier_id` for a new Destination Country or number
+/// format, inside the caller's transaction. A number that would then be the
+/// same line as another carrier's number (or as another of this carrier's
+/// own) is a 409 naming that carrier; the caller's transaction then rolls
+/// back, changing nothing.
+pub async fn recompute_forms(
+    conn: &mut AnyConnection,
+    carrier_id: Uuid,
+    carrier_name: &str,
+    country: Option<&str>,
+    format: NumberFormat,
+) -> ApiResult<()> {
+    let mut forms = Vec::new();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for (id, typed) in store::typed_numbers(conn, carrier_id).await? {
+        let number = PhoneNumber::parse(&typed)
+            .map_err(|e| anyhow::anyhow!("stored number {typed:?} is invalid: {e}"))?;
+        let f = NumberForms::of(&number, country, format);
+        if let Some((_, first)) = seen.iter().find(|(key, _)| *key == f.match_key) {
+            return Err(ApiError::Conflict {
+                field: "destination_country",
+                detail: format!(
+                    "{typed} and {first} would be the same number on carrier \u{201c}{carrier_name}\u{201d}: remove one first."
+                ),
+            });
+        }
+        if let Some(owner) = store::owner_elsewhere(conn, &f.match_key, carrier_id).await? {
+            return Err(ApiError::Conflict {
+                field: "destination_country",
+                detail: format!(
+                    "{typed} would be the same number as one already assigned to carrier \u{201c}{owner}\u{201d}."
+                ),
+            });
+        }
+        seen.push((f.match_key.clone(), typed));
+        forms.push((id, f));
+    }
+    match store::set_forms(conn, carrier_id, &forms).await {
+        Err(e) if is_unique_violation(&e) => Err(ApiError::Conflict {
+            field: "destination_country",
+            detail: "One of this carrier's numbers was just added to another carrier; try again."
+                .into(),
+        }),
+        other => Ok(other?),
+    }
 }
 
 /// List a carrier's phone numbers.
@@ -81,16 +130,18 @@ pub async fn create(
     let carrier = load_carrier(&state, *id).await?;
     let config = body.validate().map_err(ApiError::Validation)?;
     check_bot(&state, config.bot_id).await?;
-    let normalized = config
-        .number
-        .normalized(carrier.destination_country.as_deref());
-    let match_key = PhoneNumber::match_key(&normalized);
+    let forms = NumberForms::of(
+        &config.number,
+        carrier.destination_country.as_deref(),
+        carrier.number_format,
+    );
+    let match_key = forms.match_key.clone();
     let entered = config.number.entered();
     if store::owner_of(&state.db, &match_key).await?.is_some() {
         return Err(conflict(&state, entered, &match_key).await?);
     }
     let mut tx = state.db.pool.begin().await?;
-    let number_id = match store::insert(&mut tx, carrier.id, &config, &normalized).await {
+    let number_id = match store::insert(&mut tx, carrier.id, &config, &forms).await {
         Ok(number_id) => number_id,
         // Another request added the same number between our check and insert.
         Err(e) if is_unique_violation(&e) => {

@@ -78,6 +78,7 @@ fn current() -> CarrierCurrent {
         sip_address: "h".into(),
         transport: Transport::Tcp,
         destination_country: Some("IN".into()),
+        number_format: NumberFormat::E164NoPlus,
         username: Some("u".into()),
         has_password: true,
         allowed_ips: vec!["192.0.2.10".into()],
@@ -100,6 +101,36 @@ fn empty_patch_keeps_everything() {
     assert_eq!(c.destination_country.as_deref(), Some("IN"));
     assert_eq!((c.cps.get(), c.burst.get(), c.channels.get()), (2.5, 3, 40));
     assert_eq!(c.inbound_auth, InboundAuth::IpAllowlist);
+    assert_eq!(c.number_format, NumberFormat::E164NoPlus);
+}
+
+#[test]
+fn number_format_defaults_on_create_and_is_checked() {
+    assert_eq!(
+        create(r#"{"name":"A","sip_address":"h"}"#)
+            .validate()
+            .unwrap()
+            .number_format,
+        NumberFormat::E164
+    );
+    assert_eq!(
+        create(r#"{"name":"A","sip_address":"h","number_format":"as_typed"}"#)
+            .validate()
+            .unwrap()
+            .number_format,
+        NumberFormat::AsTyped
+    );
+    let errors = create(r#"{"name":"A","sip_address":"h","number_format":"local"}"#)
+        .validate()
+        .unwrap_err();
+    assert!(errors.get("number_format").is_some());
+    assert_eq!(
+        patch(r#"{"number_format":"e164"}"#)
+            .apply(&current())
+            .unwrap()
+            .number_format,
+        NumberFormat::E164
+    );
 }
 
 #[test]

@@ -58,28 +58,68 @@ fn match_key_ignores_plus_and_separators() {
 
 #[cfg(feature = "e164")]
 #[test]
-fn normalises_to_e164_when_it_can() {
-    let n = |s: &str, c: Option<&str>| PhoneNumber::parse(s).unwrap().normalized(c);
-    assert_eq!(n("+1 415 555 1234", None), "+14155551234");
-    assert_eq!(n("09123456789", None), "09123456789");
-    assert_eq!(n("091234 56789", Some("in")), "+919123456789");
+fn derives_e164_when_it_can() {
+    let n = |s: &str, c: Option<&str>| PhoneNumber::parse(s).unwrap().e164(c);
+    assert_eq!(n("+1 415 555 1234", None).as_deref(), Some("+14155551234"));
+    assert_eq!(n("09123456789", None), None);
     assert_eq!(
-        n(
-            "(0)20 7946 0018".replace(['(', ')'], "").as_str(),
-            Some("GB")
-        ),
-        "+442079460018"
+        n("091234 56789", Some("in")).as_deref(),
+        Some("+919123456789")
     );
     assert_eq!(
-        n("12345", Some("US")),
-        "12345",
-        "invalid for the region: keep the digits"
+        n("020 7946 0018", Some("GB")).as_deref(),
+        Some("+442079460018")
     );
+    assert_eq!(n("12345", Some("US")), None, "invalid for the region");
     assert_eq!(
         n("4155551234", Some("United States")),
-        "4155551234",
-        "not a code: keep the digits"
+        None,
+        "a region is an alpha-2 code; the API maps names to one"
     );
+}
+
+#[test]
+fn line_key_prefers_the_e164_digits() {
+    let local = PhoneNumber::parse("080 1234 5678").unwrap();
+    assert_eq!(local.line_key(Some("+918012345678")), "918012345678");
+    assert_eq!(local.line_key(None), "08012345678");
+}
+
+#[test]
+fn number_formats_round_trip_and_have_labels() {
+    for f in NumberFormat::ALL {
+        assert_eq!(NumberFormat::parse(f.as_str()), Ok(f));
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(json, format!("\"{}\"", f.as_str()));
+        assert_eq!(serde_json::from_str::<NumberFormat>(&json).unwrap(), f);
+    }
+    assert_eq!(NumberFormat::parse(""), Ok(NumberFormat::E164));
+    assert_eq!(NumberFormat::default(), NumberFormat::E164);
+    assert!(NumberFormat::parse("national").is_err());
+    assert_eq!(
+        NumberFormat::ALL.map(NumberFormat::label),
+        ["+E.164", "E.164 without +", "As typed"]
+    );
+}
+
+#[test]
+fn the_called_number_takes_the_carriers_form() {
+    let local = PhoneNumber::parse("080-1234.5678").unwrap();
+    let intl = PhoneNumber::parse("+91 80 1234 5678").unwrap();
+    let e164 = Some("+918012345678");
+    let f = |f: NumberFormat, n: &PhoneNumber, e: Option<&str>| f.called_number(n, e);
+    assert_eq!(f(NumberFormat::E164, &local, e164), "+918012345678");
+    assert_eq!(f(NumberFormat::E164NoPlus, &local, e164), "918012345678");
+    assert_eq!(f(NumberFormat::AsTyped, &local, e164), "08012345678");
+    assert_eq!(f(NumberFormat::AsTyped, &intl, e164), "+918012345678");
+    assert_eq!(f(NumberFormat::E164NoPlus, &intl, e164), "918012345678");
+    // Without an E.164 form: the typed digits, with + if typed.
+    for format in NumberFormat::ALL {
+        assert_eq!(format.called_number(&local, None), "08012345678");
+    }
+    assert_eq!(caller_id(&local, e164), "+918012345678");
+    assert_eq!(caller_id(&local, None), "08012345678");
+    assert_eq!(caller_id(&intl, None), "+918012345678");
 }
 
 #[test]

@@ -6,10 +6,26 @@ fn carrier_id() -> Uuid {
     Uuid::from_u128(0xc0ffee)
 }
 
-fn num(n: u128, normalized: &str, direction: Direction, agent: Option<&str>) -> NumberInput {
+/// A number as typed; its E.164 form is known when typed with `+`.
+fn num(n: u128, typed: &str, direction: Direction, agent: Option<&str>) -> NumberInput {
+    let e164 = PhoneNumber::parse(typed)
+        .ok()
+        .filter(PhoneNumber::is_international)
+        .map(|p| format!("+{}", p.digits()));
+    num_e164(n, typed, e164.as_deref(), direction, agent)
+}
+
+fn num_e164(
+    n: u128,
+    typed: &str,
+    e164: Option<&str>,
+    direction: Direction,
+    agent: Option<&str>,
+) -> NumberInput {
     NumberInput {
         id: Uuid::from_u128(n),
-        normalized: normalized.into(),
+        number: typed.into(),
+        e164: e164.map(str::to_owned),
         direction,
         agent_name: agent.map(str::to_owned),
     }
@@ -23,6 +39,7 @@ struct Fixture {
     username: Option<&'static str>,
     with_password: bool,
     country: Option<&'static str>,
+    format: NumberFormat,
 }
 
 impl Fixture {
@@ -35,6 +52,7 @@ impl Fixture {
             username: Some("lk-user"),
             with_password: true,
             country: Some("India"),
+            format: NumberFormat::E164,
         }
     }
 
@@ -46,6 +64,7 @@ impl Fixture {
             sip_address: "sip.example.com:5060",
             transport: Transport::Tcp,
             destination_country: self.country,
+            number_format: self.format,
             username: self.username,
             password: self.with_password.then_some(&self.password),
             inbound_auth: self.inbound_auth,
@@ -290,6 +309,95 @@ fn duplicate_and_blank_numbers_are_dropped() {
     assert_eq!(state.inbound.unwrap().numbers, ["+14155550101"]);
     assert_eq!(state.dispatch_rules.len(), 1);
     assert_eq!(state.dispatch_rules[0].agent_name(), "a");
+}
+
+/// Local numbers of an India carrier, typed without `+`, in each mode: the
+/// inbound trunk and the rules get the carrier's form, the outbound trunk E.164.
+#[test]
+fn inbound_numbers_take_the_form_the_carrier_sends() {
+    for (format, called) in [
+        (
+            NumberFormat::E164,
+            ["+918012345678", "+918012345679", "08012345670"],
+        ),
+        (
+            NumberFormat::E164NoPlus,
+            ["918012345678", "918012345679", "08012345670"],
+        ),
+        (
+            NumberFormat::AsTyped,
+            ["08012345678", "+918012345679", "08012345670"],
+        ),
+    ] {
+        let mut f = Fixture::new(vec![
+            num_e164(
+                1,
+                "080-1234 5678",
+                Some("+918012345678"),
+                Direction::Both,
+                Some("a"),
+            ),
+            num_e164(
+                2,
+                "+91 80 1234 5679",
+                Some("+918012345679"),
+                Direction::Inbound,
+                Some("b"),
+            ),
+            // No E.164 form could be derived: the typed digits in every mode.
+            num_e164(3, "080.1234.5670", None, Direction::Both, Some("c")),
+        ]);
+        f.format = format;
+        let state = f.plan();
+        let mut want_trunk = called.to_vec();
+        want_trunk.sort_unstable();
+        assert_eq!(state.inbound.unwrap().numbers, want_trunk, "{format}");
+        let rules: Vec<&str> = state
+            .dispatch_rules
+            .iter()
+            .map(DesiredRule::number)
+            .collect();
+        assert_eq!(rules, called, "{format}");
+        assert_eq!(
+            state.dispatch_rules[0].bind("ST_x").numbers,
+            [called[0]],
+            "{format}"
+        );
+        assert_eq!(
+            state.outbound.unwrap().numbers,
+            ["+918012345678", "08012345670"],
+            "{format}: the caller ids stay E.164"
+        );
+    }
+}
+
+/// (The API never stores one line twice; the planner still keeps LiveKit
+/// free of two rules for numbers it would treat as one.)
+#[test]
+fn one_line_in_two_forms_gets_one_rule() {
+    for format in [NumberFormat::E164, NumberFormat::E164NoPlus] {
+        let mut f = Fixture::new(vec![
+            num_e164(
+                1,
+                "08012345678",
+                Some("+918012345678"),
+                Direction::Both,
+                Some("a"),
+            ),
+            num_e164(
+                2,
+                "+918012345678",
+                Some("+918012345678"),
+                Direction::Both,
+                Some("b"),
+            ),
+        ]);
+        f.format = format;
+        let state = f.plan();
+        assert_eq!(state.inbound.unwrap().numbers.len(), 1, "{format}");
+        assert_eq!(state.dispatch_rules.len(), 1, "{format}");
+        assert_eq!(state.dispatch_rules[0].agent_name(), "a");
+    }
 }
 
 #[test]

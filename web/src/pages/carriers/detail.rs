@@ -470,6 +470,7 @@ fn ViewFields(#[prop(into)] carrier: Signal<Carrier>) -> impl IntoView {
                     <Item label="SIP Address" mono=true value=field(|c| Some(c.sip_address.clone()))/>
                     <Item label="Transport" value=field(|c| Some(c.transport.label().to_owned()))/>
                     <Item label="Destination Country" value=field(|c| c.destination_country.clone())/>
+                    <Item label="Carrier sends numbers as" value=field(|c| Some(c.number_format.label().to_owned()))/>
                 </dl>
             </section>
             <section class="card form-section" aria-labelledby="view-authentication">

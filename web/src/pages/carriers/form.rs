@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use ori_shared::carrier::{InboundAuth, Transport};
 use ori_shared::dto::{Carrier, CarrierCreate, CarrierPatch};
+use ori_shared::number::NumberFormat;
 use ori_shared::raw::RawNumber;
 use ori_shared::{FieldError, FieldErrors};
 
@@ -27,6 +28,7 @@ pub struct CarrierForm {
     pub sip_address: RwSignal<String>,
     pub transport: RwSignal<Transport>,
     pub destination_country: RwSignal<String>,
+    pub number_format: RwSignal<NumberFormat>,
     pub username: RwSignal<String>,
     pub password: RwSignal<String>,
     pub clear_password: RwSignal<bool>,
@@ -64,6 +66,9 @@ impl CarrierForm {
             sip_address: text(|c| c.sip_address.clone(), ""),
             transport: RwSignal::new(carrier.map_or(Transport::Auto, |c| c.transport)),
             destination_country: text(|c| c.destination_country.clone().unwrap_or_default(), ""),
+            number_format: RwSignal::new(
+                carrier.map_or_else(NumberFormat::default, |c| c.number_format),
+            ),
             username: text(|c| c.username.clone().unwrap_or_default(), ""),
             // Never shown: blank keeps the stored password.
             password: RwSignal::new(String::new()),
@@ -97,6 +102,7 @@ impl CarrierForm {
             sip_address: self.sip_address.get(),
             transport: Some(self.transport.get().as_str().to_owned()),
             destination_country: optional(&self.destination_country.get()),
+            number_format: Some(self.number_format.get().as_str().to_owned()),
             username: optional(&self.username.get()),
             password: Some(self.password.get()).filter(|p| !p.is_empty()),
             allowed_ips: (!ips.is_empty()).then_some(ips),
@@ -117,6 +123,7 @@ impl CarrierForm {
             sip_address: Some(self.sip_address.get()),
             transport: Some(self.transport.get().as_str().to_owned()),
             destination_country: Some(optional(&self.destination_country.get())),
+            number_format: Some(self.number_format.get().as_str().to_owned()),
             username: Some(optional(&self.username.get())),
             password: Some(self.password.get()).filter(|p| !p.is_empty() && !clear),
             clear_password: clear,
@@ -172,11 +179,12 @@ impl CarrierForm {
 }
 
 /// The fields by their API names, which are also the keys of their messages.
-const FIELDS: [&str; 11] = [
+const FIELDS: [&str; 12] = [
     "name",
     "sip_address",
     "transport",
     "destination_country",
+    "number_format",
     "username",
     "password",
     "inbound_auth",
@@ -302,6 +310,31 @@ pub fn CarrierFields(
                 <TextField form errors field="destination_country" label="Destination Country"
                     value=form.destination_country placeholder="e.g. IN, US or GB"
                     help="The country your carrier serves, as a code or name." disabled/>
+                <div class="field">
+                    <label for="carrier-number_format">"Carrier sends numbers as"</label>
+                    <select
+                        id="carrier-number_format"
+                        name="number_format"
+                        aria-describedby="carrier-number_format-help"
+                        disabled=move || disabled.get()
+                        on:change=move |ev| {
+                            if let Ok(f) = NumberFormat::parse(&event_target_value(&ev)) {
+                                form.number_format.set(f);
+                            }
+                            form.touch("number_format");
+                        }
+                    >
+                        {NumberFormat::ALL
+                            .into_iter()
+                            .map(|f| view! {
+                                <option value=f.as_str() selected=move || form.number_format.get() == f>{f.label()}</option>
+                            })
+                            .collect_view()}
+                    </select>
+                    <p class="field-help" id="carrier-number_format-help">
+                        "The form of the called number your carrier puts in its INVITEs; LiveKit matches it exactly."
+                    </p>
+                </div>
             </div>
         </section>
 

@@ -31,7 +31,7 @@ const ADD_BUTTON: &str = "did-add";
 #[derive(Debug, Clone, PartialEq)]
 enum Editing {
     Add,
-    Edit(PhoneNumberView),
+    Edit(Box<PhoneNumberView>),
 }
 
 #[component]
@@ -111,7 +111,7 @@ pub fn NumbersSection(
                     <NumbersTable
                         numbers
                         ids
-                        on_edit=Callback::new(move |n| editing.set(Some(Editing::Edit(n))))
+                        on_edit=Callback::new(move |n| editing.set(Some(Editing::Edit(Box::new(n)))))
                         on_remove=Callback::new(move |n| removing.set(Some(n)))
                     />
                 }
@@ -448,7 +448,7 @@ fn NumberModal(
     let toasts = use_toasts();
     let existing = match &editing {
         Editing::Add => None,
-        Editing::Edit(n) => Some(n.clone()),
+        Editing::Edit(n) => Some(PhoneNumberView::clone(n)),
     };
     let adding = existing.is_none();
     let form = NumberForm::new(existing.as_ref());

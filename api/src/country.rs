@@ -1,5 +1,9 @@
-//! The carrier's free-text Destination Country as ISO 3166-1 alpha-2, the
-//! form LiveKit's `destination_country` wants.
+//! The carrier's free-text Destination Country as ISO 3166-1 alpha-2: the
+//! form LiveKit's `destination_country` wants, and the region a local phone
+//! number is read in to get its E.164 form ([`e164`]). The planner and the
+//! numbers routes use this one mapping, so "India" and "IN" mean the same.
+//!
+//! Server-side only: the `celes` and phone metadata tables stay out of the SPA.
 //!
 //! The table of codes, names and aliases is the `celes` crate's; we add
 //! the everyday forms it lacks ("UK", "U.S.A.", "Britain", …) and correct
@@ -8,6 +12,7 @@
 use std::str::FromStr;
 
 use celes::Country;
+use ori_shared::number::PhoneNumber;
 
 /// Everyday names `celes` does not know, keyed by [`squash`]ed text.
 const ALIASES: &[(&str, &str)] = &[
@@ -77,9 +82,32 @@ pub fn iso_alpha2(text: &str) -> Option<&'static str> {
     Some(country.alpha2)
 }
 
+/// The canonical E.164 form (`+…`) of `number` on a carrier whose
+/// Destination Country is `destination_country` (a code or a name), or
+/// `None` when it cannot be derived.
+pub fn e164(number: &PhoneNumber, destination_country: Option<&str>) -> Option<String> {
+    number.e164(destination_country.and_then(iso_alpha2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn e164_reads_local_numbers_in_the_named_country() {
+        let local = PhoneNumber::parse("080 1234 5678").unwrap();
+        for country in ["India", "IN", "ind", "india "] {
+            assert_eq!(
+                e164(&local, Some(country)).as_deref(),
+                Some("+918012345678"),
+                "{country}"
+            );
+        }
+        assert_eq!(e164(&local, None), None);
+        assert_eq!(e164(&local, Some("Europe")), None);
+        let intl = PhoneNumber::parse("+1 415 555 0100").unwrap();
+        assert_eq!(e164(&intl, Some("India")).as_deref(), Some("+14155550100"));
+    }
 
     #[test]
     fn codes_in_any_case() {
