@@ -9,8 +9,8 @@ mod common;
 use std::time::Duration;
 
 use common::livekit::{
-    app_with_livekit, bot, carrier, eventually, inbound, livekit_settings, outbound, replica,
-    rules, synced, writes,
+    app_with_livekit, assert_livekit_matches, bot, carrier, eventually, inbound, livekit_settings,
+    outbound, replica, rules, synced, writes,
 };
 use common::{id, spawn_with};
 use ori_api::db::Db;
@@ -456,4 +456,135 @@ async fn adding_or_removing_a_number_changes_the_carriers_etag() {
 
     app.delete(&format!("{path}/numbers/{}", id(&n))).await;
     assert_ne!(etag(&app.get(&path).await), added);
+}
+
+#[tokio::test]
+async fn random_histories_converge_with_two_replicas_and_crashing_workers() {
+    use std::sync::Arc;
+
+    use ori_api::crypto::SecretBox;
+    use ori_api::livekit::{
+        LiveKitClient, LiveKitConfig, LiveKitTimeouts, Reconciler, SyncMetrics, SyncSettings,
+    };
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    let seed: u64 = std::env::var("ORI_SYNC_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(11);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let lk = LiveKitDouble::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = livekit_settings(&lk, dir.path()).await;
+    settings.sync_lease_ms = 500;
+    let first = spawn_with(settings, dir).await;
+    let second = replica(&first, &lk, |s| s.sync_lease_ms = 500).await;
+
+    // A third worker that crashes: its task is aborted wherever it is.
+    let db = db_of(&first).await;
+    let secrets = SecretBox::load_or_create(None, first.data_dir.path()).unwrap();
+    let spawn_worker = || async {
+        let client = LiveKitClient::new(LiveKitConfig {
+            url: lk.url.clone(),
+            api_key: lk.api_key.clone(),
+            api_secret: lk.api_secret.clone().into(),
+            timeouts: LiveKitTimeouts::default(),
+        })
+        .unwrap();
+        let settings = SyncSettings {
+            poll: Duration::from_millis(20),
+            full_pass: Duration::from_secs(1),
+            retry_base: Duration::from_millis(50),
+            retry_max: Duration::from_secs(1),
+            lease: Duration::from_millis(500),
+        };
+        let metrics = Arc::new(SyncMetrics::new().unwrap());
+        let worker = Reconciler::new(db.clone(), client, secrets.clone(), settings, metrics)
+            .await
+            .unwrap();
+        tokio::spawn(Arc::new(worker).run(Arc::new(tokio::sync::Notify::new())))
+    };
+    let mut worker = spawn_worker().await;
+    // Every call takes a moment, so crashes land in the middle of syncs.
+    lk.set_delay(Duration::from_millis(3));
+
+    let bots = [
+        bot(&first, "A", "agent-a").await,
+        bot(&first, "B", "agent-b").await,
+    ];
+    let mut carriers: Vec<Value> = Vec::new();
+    let mut crashes = 0;
+    for step in 0..80 {
+        let app = if rng.gen_bool(0.5) { &first } else { &second };
+        match rng.gen_range(0..10) {
+            0 => {
+                worker.abort();
+                crashes += 1;
+                worker = spawn_worker().await;
+            }
+            1 => lk.fail_next(1, TwirpError::unavailable("flaky")),
+            2 | 3 if carriers.len() < 5 => {
+                carriers.push(app.simple_carrier(&format!("Crash {step}")).await);
+            }
+            4 if !carriers.is_empty() => {
+                let c = carriers.remove(rng.gen_range(0..carriers.len()));
+                let res = app.delete(&format!("/api/v1/carriers/{}", id(&c))).await;
+                assert_eq!(res.status(), StatusCode::NO_CONTENT, "step {step}");
+            }
+            5 | 6 if !carriers.is_empty() => {
+                let c = &carriers[rng.gen_range(0..carriers.len())];
+                let direction = ["both", "inbound", "outbound"][rng.gen_range(0..3)];
+                let bot = rng
+                    .gen_bool(0.7)
+                    .then(|| id(&bots[rng.gen_range(0..2)]).to_owned());
+                app.add_number(
+                    c,
+                    json!({"number": format!("+1415700{step:04}"), "direction": direction, "bot_id": bot}),
+                )
+                .await;
+            }
+            7 if !carriers.is_empty() => {
+                let c = &carriers[rng.gen_range(0..carriers.len())];
+                let numbers: Vec<Value> = app
+                    .get(&format!("/api/v1/carriers/{}/numbers", id(c)))
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                if let Some(n) = numbers.first() {
+                    let path = format!("/api/v1/carriers/{}/numbers/{}", id(c), id(n));
+                    if rng.gen_bool(0.5) {
+                        app.delete(&path).await;
+                    } else {
+                        app.patch(&path, &json!({"bot_id": id(&bots[rng.gen_range(0..2)])}))
+                            .await;
+                    }
+                }
+            }
+            8 if !carriers.is_empty() => {
+                let c = &carriers[rng.gen_range(0..carriers.len())];
+                app.patch(
+                    &format!("/api/v1/carriers/{}", id(c)),
+                    &json!({"sip_address": format!("sip{step}.example")}),
+                )
+                .await;
+            }
+            _ => tokio::time::sleep(Duration::from_millis(rng.gen_range(0..40))).await,
+        }
+    }
+    lk.clear_faults();
+    lk.set_delay(Duration::ZERO);
+    assert!(crashes > 0, "seed {seed} crashed no worker");
+    println!(
+        "seed {seed}: {crashes} crashes, {} carriers left",
+        carriers.len()
+    );
+    assert_livekit_matches(
+        &first,
+        &lk,
+        &carriers,
+        &format!("seed {seed}, {crashes} crashes"),
+    )
+    .await;
+    worker.abort();
 }

@@ -115,3 +115,81 @@ pub fn writes(lk: &LiveKitDouble) -> u64 {
         .map(|(_, n)| n)
         .sum()
 }
+
+/// Asserts that LiveKit holds exactly what the console says for `carriers`
+/// (and nothing for deleted ones): trunks by address and numbers, and the
+/// number of rules.
+pub async fn assert_livekit_matches(
+    app: &TestApp,
+    lk: &LiveKitDouble,
+    carriers: &[Value],
+    context: &str,
+) {
+    // Expected state, from the console's own view.
+    let mut want_out = Vec::new();
+    let mut want_in = Vec::new();
+    let mut want_rules = 0;
+    for c in carriers {
+        let now = synced(&app, c).await;
+        let numbers: Vec<Value> = app
+            .get(&format!("/api/v1/carriers/{}/numbers", id(c)))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut out: Vec<String> = numbers
+            .iter()
+            .filter(|n| n["direction"] != "inbound")
+            .map(|n| n["normalized"].as_str().unwrap().to_owned())
+            .collect();
+        let mut inb: Vec<String> = numbers
+            .iter()
+            .filter(|n| n["direction"] != "outbound")
+            .map(|n| n["normalized"].as_str().unwrap().to_owned())
+            .collect();
+        out.sort();
+        inb.sort();
+        want_rules += numbers
+            .iter()
+            .filter(|n| n["direction"] != "outbound" && !n["bot_id"].is_null())
+            .count();
+        if !out.is_empty() {
+            want_out.push((now["sip_address"].as_str().unwrap().to_owned(), out));
+        }
+        if !inb.is_empty() {
+            want_in.push(inb);
+        }
+    }
+    // Deleted carriers' objects go through tombstones; give them a moment.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let counts = || {
+        (
+            lk.outbound_trunks().len(),
+            lk.inbound_trunks().len(),
+            lk.dispatch_rules().len(),
+        )
+    };
+    while counts() != (want_out.len(), want_in.len(), want_rules) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let mut have_out: Vec<(String, Vec<String>)> = outbound(&lk)
+        .iter()
+        .map(|t| {
+            (
+                t["address"].as_str().unwrap().to_owned(),
+                serde_json::from_value(t["numbers"].clone()).unwrap(),
+            )
+        })
+        .collect();
+    let mut have_in: Vec<Vec<String>> = inbound(&lk)
+        .iter()
+        .map(|t| serde_json::from_value(t["numbers"].clone()).unwrap())
+        .collect();
+    want_out.sort();
+    have_out.sort();
+    want_in.sort();
+    have_in.sort();
+    assert_eq!(have_out, want_out, "{context}");
+    assert_eq!(have_in, want_in, "{context}");
+    assert_eq!(rules(&lk).len(), want_rules, "{context}");
+}
