@@ -130,7 +130,7 @@ pub async fn assert_livekit_matches(
     let mut want_in = Vec::new();
     let mut want_rules = 0;
     for c in carriers {
-        let now = synced(&app, c).await;
+        let now = synced(app, c).await;
         let numbers: Vec<Value> = app
             .get(&format!("/api/v1/carriers/{}/numbers", id(c)))
             .await
@@ -172,7 +172,7 @@ pub async fn assert_livekit_matches(
     while counts() != (want_out.len(), want_in.len(), want_rules) && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    let mut have_out: Vec<(String, Vec<String>)> = outbound(&lk)
+    let mut have_out: Vec<(String, Vec<String>)> = outbound(lk)
         .iter()
         .map(|t| {
             (
@@ -181,7 +181,7 @@ pub async fn assert_livekit_matches(
             )
         })
         .collect();
-    let mut have_in: Vec<Vec<String>> = inbound(&lk)
+    let mut have_in: Vec<Vec<String>> = inbound(lk)
         .iter()
         .map(|t| serde_json::from_value(t["numbers"].clone()).unwrap())
         .collect();
@@ -191,5 +191,5 @@ pub async fn assert_livekit_matches(
     have_in.sort();
     assert_eq!(have_out, want_out, "{context}");
     assert_eq!(have_in, want_in, "{context}");
-    assert_eq!(rules(&lk).len(), want_rules, "{context}");
+    assert_eq!(rules(lk).len(), want_rules, "{context}");
 }
