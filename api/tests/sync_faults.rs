@@ -483,7 +483,7 @@ async fn random_histories_converge_with_two_replicas_and_crashing_workers() {
     // A third worker that crashes: its task is aborted wherever it is.
     let db = db_of(&first).await;
     let secrets = SecretBox::load_or_create(None, first.data_dir.path()).unwrap();
-    let spawn_worker = || async {
+    let new_worker = || async {
         let client = LiveKitClient::new(LiveKitConfig {
             url: lk.url.clone(),
             api_key: lk.api_key.clone(),
@@ -502,9 +502,10 @@ async fn random_histories_converge_with_two_replicas_and_crashing_workers() {
         let worker = Reconciler::new(db.clone(), client, secrets.clone(), settings, metrics)
             .await
             .unwrap();
-        tokio::spawn(Arc::new(worker).run(Arc::new(tokio::sync::Notify::new())))
+        Arc::new(worker)
     };
-    let mut worker = spawn_worker().await;
+    let run = |w: Arc<Reconciler>| tokio::spawn(w.run(Arc::new(tokio::sync::Notify::new())));
+    let mut worker = run(new_worker().await);
     // Every call takes a moment, so crashes land in the middle of syncs.
     lk.set_delay(Duration::from_millis(3));
 
@@ -520,7 +521,7 @@ async fn random_histories_converge_with_two_replicas_and_crashing_workers() {
             0 => {
                 worker.abort();
                 crashes += 1;
-                worker = spawn_worker().await;
+                worker = run(new_worker().await);
             }
             1 => lk.fail_next(1, TwirpError::unavailable("flaky")),
             2 | 3 if carriers.len() < 5 => {
