@@ -4,7 +4,8 @@
 #
 #   scripts/install-tools.sh            # wasm target, trunk, wasm-bindgen-cli, wasm-opt, nextest
 #   scripts/install-tools.sh --browser  # ... plus chromium and chromedriver (apt) and npm
-#                                       # axe-core (injected into pages by the e2e harness)
+#                                       # axe-core (injected into pages by the e2e harness),
+#                                       # libfaketime (apt; a sync test skews one replica's clock)
 #   source scripts/env.sh               # afterwards: puts the tools on PATH in your shell
 #
 # No downloads outside the package registries: trunk would fetch wasm-bindgen and wasm-opt
@@ -20,6 +21,7 @@ BINARYEN_VERSION="132"         # npm binaryen@132.0.0 -> wasm-opt version_132 (T
 BINARYEN_DIR="$ROOT/.tools/binaryen"
 AXE_CORE_VERSION="4.14.1" # = AXE_CORE_VERSION in e2e/src/lib.rs
 AXE_CORE_DIR="$ROOT/.tools/axe-core"
+FAKETIME_LIB="/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1" # = FAKETIME_LIB in api/tests/sync_faults.rs
 WASM_TARGET="wasm32-unknown-unknown"
 
 browser=0
@@ -124,6 +126,16 @@ if [ "$browser" = 1 ]; then
     log "ok: $(/usr/bin/chromium --version 2>/dev/null | head -n 1), chromedriver present"
   else
     timed apt_install chromium chromium-driver
+  fi
+fi
+
+# --- libfaketime (only with --browser: the full test set) -----------------------------------
+# The sync tests run one replica with its clock ten minutes ahead.
+if [ "$browser" = 1 ]; then
+  if [ -f "$FAKETIME_LIB" ]; then
+    log "ok: libfaketime ($FAKETIME_LIB)"
+  else
+    timed apt_install libfaketime
   fi
 fi
 

@@ -589,3 +589,90 @@ async fn random_histories_converge_with_two_replicas_and_crashing_workers() {
     .await;
     worker.abort();
 }
+
+/// Debian's libfaketime (scripts/install-tools.sh --browser installs it).
+const FAKETIME_LIB: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+#[tokio::test]
+async fn a_replica_whose_clock_runs_ahead_steals_no_lease() {
+    if common::backend() != "postgres" {
+        // SQLite is embedded: its "now" is the process's own clock, and the
+        // replicas of one SQLite file share a host. The PostgreSQL run checks this.
+        eprintln!("skipped on SQLite: replicas on one file share their host's clock");
+        return;
+    }
+    assert!(
+        std::path::Path::new(FAKETIME_LIB).exists(),
+        "{FAKETIME_LIB} is missing: run scripts/install-tools.sh --browser"
+    );
+    let lk = LiveKitDouble::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = livekit_settings(&lk, dir.path()).await;
+    settings.sync_lease_ms = 3000;
+    let app = spawn_with(settings, dir).await;
+    let c = app.simple_carrier("Acme").await;
+    app.add_number(
+        &c,
+        json!({"number": "+14155550001", "direction": "outbound"}),
+    )
+    .await;
+    synced(&app, &c).await;
+
+    // The same console, as a separate process whose clock is ten minutes
+    // ahead (its LiveKit tokens would be refused, which would show).
+    let skewed = tokio::process::Command::new(env!("CARGO_BIN_EXE_ori"))
+        .env("LD_PRELOAD", FAKETIME_LIB)
+        .env("FAKETIME", "+10m")
+        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+        .env("ORI_BIND", "127.0.0.1:0")
+        .env("ORI_DATABASE_URL", &app.database_url)
+        .env("ORI_DATA_DIR", app.data_dir.path())
+        .env("ORI_JWT_SECRET", common::JWT_SECRET)
+        .env("ORI_LIVEKIT_URL", &lk.url)
+        .env("ORI_LIVEKIT_API_KEY", &lk.api_key)
+        .env("ORI_LIVEKIT_API_SECRET", &lk.api_secret)
+        .env("ORI_SYNC_POLL_MS", "20")
+        .env("ORI_SYNC_LEASE_MS", "3000")
+        .env("ORI_SYNC_FULL_PASS_SECS", "3600")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await; // started and polling
+
+    // A worker holds the carrier for 3 s of real time while it is dirty.
+    let db = db_of(&app).await;
+    let carrier_id = uuid::Uuid::parse_str(id(&c)).unwrap();
+    let held = sync::claim(&db, carrier_id, "a-slow-worker", 3000)
+        .await
+        .unwrap()
+        .unwrap();
+    app.patch(
+        &format!("/api/v1/carriers/{}", id(&c)),
+        &json!({"sip_address": "edited.example"}),
+    )
+    .await;
+    lk.reset_counters();
+    let deadline = std::time::Instant::now() + Duration::from_millis(2500);
+    while std::time::Instant::now() < deadline {
+        let now = carrier(&app, &c).await;
+        assert!(
+            now["sync_error"].is_null(),
+            "the skewed replica took the carrier: {now}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(lk.total_requests(), 0, "nobody synced a leased carrier");
+    assert!(
+        sync::renew(&db, &held, 3000).await.unwrap(),
+        "the lease is still the holder's"
+    );
+
+    // Without the skewed replica, the lease given back, the edit lands.
+    drop(skewed);
+    sync::release(&db, &held).await.unwrap();
+    let now = synced(&app, &c).await;
+    assert!(now["sync_error"].is_null());
+    assert_eq!(outbound(&lk)[0]["address"], "edited.example");
+}

@@ -5,11 +5,15 @@
 -- *_digest: a keyed hash of what we last sent for that LiveKit object, so an
 -- edit LiveKit does not hold sends nothing. NULL means "send it again".
 -- sync_needs_change: the last error is one a retry cannot fix.
+-- lk_unconfirmed: a sync began creating LiveKit objects and has not recorded
+-- success since, so an object may exist whose id we never heard: look for
+-- it (and adopt it) before creating.
 
 ALTER TABLE carriers ADD COLUMN lease_gen INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE carriers ADD COLUMN lk_outbound_digest TEXT;
 ALTER TABLE carriers ADD COLUMN lk_inbound_digest TEXT;
 ALTER TABLE carriers ADD COLUMN sync_needs_change INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE carriers ADD COLUMN lk_unconfirmed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE phone_numbers ADD COLUMN lk_rule_digest TEXT;
 
 ALTER TABLE sync_jobs ADD COLUMN lease_gen INTEGER NOT NULL DEFAULT 0;

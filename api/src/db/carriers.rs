@@ -44,6 +44,8 @@ pub struct CarrierRecord {
     pub lk_inbound_digest: Option<String>,
     /// The last sync error is one a retry cannot fix.
     pub sync_needs_change: bool,
+    /// A sync may have created objects whose ids it never recorded.
+    pub lk_unconfirmed: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -101,7 +103,7 @@ const CARRIER_COLUMNS: &str = "c.id, c.name, c.sip_address, c.transport, c.desti
     c.number_format, c.username, c.password_secret, c.inbound_auth, c.outbound_cps, c.outbound_burst, \
     c.outbound_channels, c.version, c.config_rev, c.synced_rev, c.sync_status, c.sync_error, \
     c.last_synced_at, c.lk_outbound_trunk_id, c.lk_inbound_trunk_id, c.lk_outbound_digest, \
-    c.lk_inbound_digest, c.sync_needs_change, c.created_at, c.updated_at, \
+    c.lk_inbound_digest, c.sync_needs_change, c.lk_unconfirmed, c.created_at, c.updated_at, \
     (SELECT COUNT(*) FROM phone_numbers n WHERE n.carrier_id = c.id) AS did_count";
 
 fn uuid_col(row: &AnyRow, col: &str) -> sqlx::Result<Uuid> {
@@ -153,6 +155,7 @@ fn record(row: &AnyRow, allowed_ips: Vec<String>) -> sqlx::Result<CarrierRecord>
         lk_outbound_digest: row.try_get("lk_outbound_digest")?,
         lk_inbound_digest: row.try_get("lk_inbound_digest")?,
         sync_needs_change: row.try_get::<i64, _>("sync_needs_change")? != 0,
+        lk_unconfirmed: row.try_get::<i64, _>("lk_unconfirmed")? != 0,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

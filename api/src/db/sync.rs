@@ -147,7 +147,7 @@ pub async fn record_success(db: &Db, lease: &Lease, rev: i64) -> sqlx::Result<bo
         db,
         &format!(
             "UPDATE carriers SET synced_rev = $4, last_synced_at = NOW_MS, sync_error = NULL, \
-             sync_attempts = 0, sync_needs_change = 0, next_attempt_at = NULL, \
+             sync_attempts = 0, sync_needs_change = 0, next_attempt_at = NULL, lk_unconfirmed = 0, \
              lease_owner = NULL, lease_until = NULL, \
              sync_status = CASE WHEN config_rev = $4 THEN 'synced' ELSE 'pending' END \
              WHERE {FENCE}"
@@ -190,6 +190,21 @@ pub async fn record_failure(db: &Db, lease: &Lease, failure: &Failure<'_>) -> sq
     .bind(failure.message)
     .bind(i64::from(failure.needs_change))
     .bind(failure.retry_in_ms)
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    Ok(n > 0)
+}
+
+/// Notes, before the first create of a sync, that LiveKit may soon hold an
+/// object we have no id for (if the answer is lost). `false`: the lease was lost.
+pub async fn mark_unconfirmed(db: &Db, lease: &Lease) -> sqlx::Result<bool> {
+    let n = sqlx::query(AssertSqlSafe(format!(
+        "UPDATE carriers SET lk_unconfirmed = 1 WHERE {FENCE}"
+    )))
+    .bind(lease.carrier_id.to_string())
+    .bind(&lease.owner)
+    .bind(lease.generation)
     .execute(&db.pool)
     .await?
     .rows_affected();

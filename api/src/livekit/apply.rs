@@ -5,9 +5,12 @@
 //!   beside its id; an object whose planned form has the same fingerprint is
 //!   not sent (a pacing edit sends nothing). The full pass compares with what
 //!   LiveKit really holds and clears the fingerprints of drifted carriers.
-//! * **Idempotent creates.** Before creating, we look for an object tagged as
-//!   ours for this carrier that we have no record of (a create whose answer
-//!   was lost) and adopt it, so a retry neither duplicates nor conflicts.
+//! * **Idempotent creates.** Before its first create, a sync notes that
+//!   LiveKit may soon hold objects we have no id for; until a sync succeeds,
+//!   every create first looks for an object tagged as ours for this carrier
+//!   that we have no record of (a create whose answer was lost) and adopts
+//!   it, so a retry neither duplicates nor conflicts. A carrier whose last
+//!   sync succeeded creates without looking.
 //! * **Fenced records.** Every id is written with the lease (see `db::sync`);
 //!   a worker that lost its lease stops at its next record.
 //! * **Moved numbers.** A number the database now gives to this carrier but
@@ -19,6 +22,7 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use ori_shared::number::PhoneNumber;
 use serde::Serialize;
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::client::LiveKitError;
@@ -40,9 +44,30 @@ pub(super) struct CarrierSync<'a> {
     pub record: &'a CarrierRecord,
     pub numbers: &'a [SyncNumber],
     pub desired: &'a DesiredState,
+    /// Set once this sync has noted [`sync::mark_unconfirmed`].
+    pub creating: OnceCell<()>,
 }
 
 impl CarrierSync<'_> {
+    /// Whether an earlier attempt may have left objects we never recorded.
+    fn may_have_lost_creates(&self) -> bool {
+        self.record.lk_unconfirmed
+    }
+
+    /// Call before every create.
+    async fn before_create(&self) -> Result<(), SyncError> {
+        self.creating
+            .get_or_try_init(|| async {
+                if sync::mark_unconfirmed(&self.r.db, self.lease).await? {
+                    Ok(())
+                } else {
+                    Err(SyncError::LeaseLost)
+                }
+            })
+            .await
+            .map(|_| ())
+    }
+
     pub async fn run(&self) -> Result<(), SyncError> {
         self.delete_unwanted_rules().await?;
         self.outbound().await?;
@@ -146,12 +171,15 @@ impl CarrierSync<'_> {
             numbers: want.numbers.clone(),
             ..Default::default()
         };
-        let mine: Vec<SipOutboundTrunkInfo> = lk
-            .list_outbound_trunks(&filter)
-            .await?
-            .into_iter()
-            .filter(|t| self.is_mine(&t.metadata))
-            .collect();
+        let mine: Vec<SipOutboundTrunkInfo> = if self.may_have_lost_creates() {
+            lk.list_outbound_trunks(&filter)
+                .await?
+                .into_iter()
+                .filter(|t| self.is_mine(&t.metadata))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let (id, created) = match mine.split_first() {
             Some((keep, duplicates)) => {
                 for d in duplicates {
@@ -162,7 +190,10 @@ impl CarrierSync<'_> {
                 }
                 (keep.sip_trunk_id.clone(), false)
             }
-            None => (lk.create_outbound_trunk(want).await?.sip_trunk_id, true),
+            None => {
+                self.before_create().await?;
+                (lk.create_outbound_trunk(want).await?.sip_trunk_id, true)
+            }
         };
         self.record_trunk(TrunkSlot::Outbound, Some(&id), Some(&digest), created)
             .await
@@ -202,12 +233,15 @@ impl CarrierSync<'_> {
             numbers: want.numbers.clone(),
             ..Default::default()
         };
-        let mine: Vec<SipInboundTrunkInfo> = lk
-            .list_inbound_trunks(&filter)
-            .await?
-            .into_iter()
-            .filter(|t| self.is_mine(&t.metadata))
-            .collect();
+        let mine: Vec<SipInboundTrunkInfo> = if self.may_have_lost_creates() {
+            lk.list_inbound_trunks(&filter)
+                .await?
+                .into_iter()
+                .filter(|t| self.is_mine(&t.metadata))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let (id, created) = match mine.split_first() {
             Some((keep, duplicates)) => {
                 for d in duplicates {
@@ -223,6 +257,7 @@ impl CarrierSync<'_> {
                 (keep.sip_trunk_id.clone(), false)
             }
             None => {
+                self.before_create().await?;
                 let made = self
                     .with_numbers_released(want, None, || lk.create_inbound_trunk(want))
                     .await?;
@@ -355,7 +390,9 @@ impl CarrierSync<'_> {
         if jobs.is_empty() {
             return Ok(());
         }
-        let adoptable = if jobs.iter().any(|(n, ..)| n.lk_dispatch_rule_id.is_none()) {
+        let adoptable = if self.may_have_lost_creates()
+            && jobs.iter().any(|(n, ..)| n.lk_dispatch_rule_id.is_none())
+        {
             self.adoptable_rules(trunk_id).await?
         } else {
             Vec::new()
@@ -416,10 +453,13 @@ impl CarrierSync<'_> {
                     }
                     (rule.sip_dispatch_rule_id.clone(), false)
                 }
-                None => (
-                    lk.create_dispatch_rule(bound).await?.sip_dispatch_rule_id,
-                    true,
-                ),
+                None => {
+                    self.before_create().await?;
+                    (
+                        lk.create_dispatch_rule(bound).await?.sip_dispatch_rule_id,
+                        true,
+                    )
+                }
             });
         }
         let Some((rule_id, created)) = id else {

@@ -204,20 +204,23 @@ impl Reconciler {
     async fn sync_dirty(&self) -> sqlx::Result<()> {
         let mut running = FuturesUnordered::new();
         let mut more = true;
+        let mut claim_error = None;
         loop {
-            while more && running.len() < CARRIER_CONCURRENCY {
-                match sync::claim_next(&self.db, &self.owner, self.lease_ms()).await? {
-                    Some(lease) => running.push(self.reconcile_claimed(lease)),
-                    None => more = false,
+            while more && claim_error.is_none() && running.len() < CARRIER_CONCURRENCY {
+                match sync::claim_next(&self.db, &self.owner, self.lease_ms()).await {
+                    Ok(Some(lease)) => running.push(self.reconcile_claimed(lease)),
+                    Ok(None) => more = false,
+                    // Finish what runs (dropping it would strand its leases).
+                    Err(e) => claim_error = Some(e),
                 }
             }
             match running.next().await {
                 Some(Err(e)) => {
-                    tracing::warn!(error = %e, "recording a sync outcome failed; the lease expires and the carrier syncs again");
+                    tracing::warn!(error = %e, "recording a sync outcome failed; the carrier syncs again");
                     more = true;
                 }
                 Some(Ok(())) => more = true,
-                None => return Ok(()),
+                None => return claim_error.map_or(Ok(()), Err),
             }
         }
     }
@@ -277,6 +280,16 @@ impl Reconciler {
     /// Syncs a carrier this worker holds the lease on, and records the outcome.
     #[tracing::instrument(skip(self, lease), fields(carrier = %lease.carrier_id))]
     async fn reconcile_claimed(&self, lease: Lease) -> sqlx::Result<()> {
+        let result = self.reconcile_leased(&lease).await;
+        if result.is_err() {
+            // Let another attempt start now rather than when the lease ends.
+            let _ = sync::release(&self.db, &lease).await;
+        }
+        result
+    }
+
+    async fn reconcile_leased(&self, lease: &Lease) -> sqlx::Result<()> {
+        let lease = lease.clone();
         let Some(record) = carriers::get(&self.db, lease.carrier_id).await? else {
             return Ok(()); // deleted meanwhile; its tombstones do the rest
         };
@@ -390,6 +403,7 @@ impl Reconciler {
             record,
             numbers: &numbers,
             desired: &desired,
+            creating: Default::default(),
         }
         .run()
         .await
