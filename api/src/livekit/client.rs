@@ -51,14 +51,25 @@ impl Default for LiveKitTimeouts {
     }
 }
 
-/// Where LiveKit is and how to sign requests. `Debug` hides the secret.
-#[derive(Debug, Clone)]
+/// Where LiveKit is and how to sign requests. `Debug` hides the secret
+/// and any password in the URL.
+#[derive(Clone)]
 pub struct LiveKitConfig {
     /// `http(s)://host[:port]`; `ws(s)://` is accepted and mapped.
     pub url: String,
     pub api_key: String,
     pub api_secret: SecretString,
     pub timeouts: LiveKitTimeouts,
+}
+
+impl fmt::Debug for LiveKitConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LiveKitConfig")
+            .field("url", &redact::url(&self.url))
+            .field("api_key", &self.api_key)
+            .field("timeouts", &self.timeouts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A failed LiveKit call. `Display` is meant for the carrier's sync banner.

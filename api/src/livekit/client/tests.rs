@@ -553,6 +553,34 @@ fn debug_never_shows_the_secret() {
     assert!(text.contains("devkey"));
 }
 
+#[tokio::test]
+async fn a_password_in_the_url_is_never_shown() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let config = LiveKitConfig {
+        url: format!("http://ori:hunter2@127.0.0.1:{port}"),
+        api_key: "devkey".into(),
+        api_secret: SecretString::from(SECRET),
+        timeouts: LiveKitTimeouts::default(),
+    };
+    let client = LiveKitClient::new(config.clone()).unwrap();
+    let err = client
+        .list_dispatch_rules(&Default::default())
+        .await
+        .unwrap_err();
+    let text = format!("{err} {err:?} {config:?} {client:?} {}", client.url());
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("ori:***@127.0.0.1"), "{text}");
+    let bad = LiveKitClient::new(LiveKitConfig {
+        url: "ftp://ori:hunter2@lk.example.com".into(),
+        ..config
+    })
+    .unwrap_err();
+    assert!(!bad.to_string().contains("hunter2"), "{bad}");
+}
+
 #[test]
 fn seconds_are_printed_plainly() {
     assert_eq!(secs(Duration::from_secs(10)), "10");
