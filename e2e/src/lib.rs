@@ -58,6 +58,9 @@ pub use ori_livekit_double::LiveKitDouble;
 
 /// How long every `wait_*` (and the helpers that wait for an element) tries.
 pub const WAIT: Duration = Duration::from_secs(10);
+/// For what waits on a sync (the reconciler, LiveKit, then the page's next poll, which
+/// backs off to 5 s): on a loaded CI machine this takes longer than a page's own work.
+pub const WAIT_SYNC: Duration = Duration::from_secs(30);
 
 /// Where [`Browser::screenshot`] saves its PNGs, relative to the repository
 /// root (git-ignored).
@@ -213,9 +216,18 @@ fn transient(error: &anyhow::Error) -> bool {
 /// Runs `step` every 100 ms until it is ready, for at most [`WAIT`].
 async fn poll<T>(
     what: &str,
+    step: impl AsyncFnMut() -> anyhow::Result<Poll<T>>,
+) -> anyhow::Result<T> {
+    poll_within(what, WAIT, step).await
+}
+
+/// Runs `step` every 100 ms until it is ready, for at most `within`.
+async fn poll_within<T>(
+    what: &str,
+    within: Duration,
     mut step: impl AsyncFnMut() -> anyhow::Result<Poll<T>>,
 ) -> anyhow::Result<T> {
-    let deadline = Instant::now() + WAIT;
+    let deadline = Instant::now() + within;
     loop {
         let seen = match step().await {
             Ok(Poll::Ready(value)) => return Ok(value),
@@ -226,7 +238,7 @@ async fn poll<T>(
         if Instant::now() > deadline {
             bail!(
                 "timed out after {} s waiting for {what}; last saw: {seen}",
-                WAIT.as_secs()
+                within.as_secs()
             );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -841,17 +853,31 @@ impl Browser {
 
     /// Waits for an element matching `css` whose text contains `text`.
     pub async fn wait_text(&self, css: &str, text: &str) -> anyhow::Result<()> {
-        poll(&format!("a {css} containing {text:?}"), async || {
-            let mut seen = Vec::new();
-            for el in self.client.find_all(Locator::Css(css)).await? {
-                let current = el.text().await?;
-                if current.contains(text) {
-                    return Ok(Poll::Ready(()));
+        self.wait_text_within(css, text, WAIT).await
+    }
+
+    /// [`Browser::wait_text`] for at most `within` (e.g. [`WAIT_SYNC`]).
+    pub async fn wait_text_within(
+        &self,
+        css: &str,
+        text: &str,
+        within: Duration,
+    ) -> anyhow::Result<()> {
+        poll_within(
+            &format!("a {css} containing {text:?}"),
+            within,
+            async || {
+                let mut seen = Vec::new();
+                for el in self.client.find_all(Locator::Css(css)).await? {
+                    let current = el.text().await?;
+                    if current.contains(text) {
+                        return Ok(Poll::Ready(()));
+                    }
+                    seen.push(current);
                 }
-                seen.push(current);
-            }
-            Ok(Poll::Pending(format!("texts {seen:?}")))
-        })
+                Ok(Poll::Pending(format!("texts {seen:?}")))
+            },
+        )
         .await
     }
 

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use ori_e2e::{Browser, Console, Key, id_of};
+use ori_e2e::{Browser, Console, Key, WAIT_SYNC, id_of};
 use serde_json::{Value, json};
 
 const MODAL: &str = "dialog.did-modal";
@@ -181,11 +181,11 @@ async fn add_edit_and_remove_a_number_with_livekit_following() -> anyhow::Result
         .wait_text(".did-detail", "Sent as +14155550199")
         .await?;
     browser
-        .wait_text(".did-detail", "LiveKit routes it to its bot")
+        .wait_text_within(".did-detail", "LiveKit routes it to its bot", WAIT_SYNC)
         .await?;
     // The carrier refreshed: its DIDs count is in the list, and the banner follows.
     browser
-        .wait_text(".banner-green", "LiveKit trunk is synced")
+        .wait_text_within(".banner-green", "LiveKit trunk is synced", WAIT_SYNC)
         .await?;
     show_dids(&browser).await?;
     browser.screenshot("dids-one-number").await?;
