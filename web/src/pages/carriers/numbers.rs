@@ -12,7 +12,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use ori_shared::FieldErrors;
 use ori_shared::accounts::Bot;
-use ori_shared::dto::{Carrier, NumberConfig, NumberCreate, NumberPatch, PhoneNumberView};
+use ori_shared::dto::{
+    Carrier, NumberConfig, NumberCreate, NumberPatch, PhoneNumberView, SyncStatus,
+};
 use ori_shared::number::{Direction, NumberLabel, PhoneNumber};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
@@ -76,6 +78,31 @@ pub fn NumbersSection(
         load();
         on_changed.run(());
     };
+    // A rule's id is recorded during the sync, so a read of the numbers can fall
+    // before it while the carrier's read falls after: while the carrier says synced
+    // but a number still waits for its route, look again every second.
+    let waiting = Memo::new(move |_| {
+        carrier.with(|c| c.sync_status == SyncStatus::Synced)
+            && numbers.with(|n| n.as_ref().is_some_and(|n| n.iter().any(waits_for_route)))
+    });
+    let recheck = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        numbers.track();
+        carrier.track();
+        if let Some(previous) = recheck.get_value() {
+            previous.clear();
+        }
+        let next = waiting
+            .get()
+            .then(|| set_timeout_with_handle(load, WAITING_RECHECK).ok())
+            .flatten();
+        recheck.set_value(next);
+    });
+    on_cleanup(move || {
+        if let Some(handle) = recheck.try_get_value().flatten() {
+            handle.clear();
+        }
+    });
 
     let editing = RwSignal::new(None::<Editing>);
     let removing = RwSignal::new(None::<PhoneNumberView>);
@@ -202,6 +229,17 @@ fn NumbersTable(
     }
 }
 
+/// How often the table looks again while a number waits for its route.
+const WAITING_RECHECK: Duration = Duration::from_secs(1);
+
+/// An inbound number with a bot whose dispatch rule LiveKit does not hold yet.
+fn waits_for_route(n: &PhoneNumberView) -> bool {
+    n.direction.is_inbound()
+        && n.bot_id.is_some()
+        && !n.bot_missing
+        && n.livekit_dispatch_rule_id.is_none()
+}
+
 /// Whether LiveKit routes the number's inbound calls, in words.
 fn routing(n: &PhoneNumberView) -> &'static str {
     match (
@@ -210,8 +248,8 @@ fn routing(n: &PhoneNumberView) -> &'static str {
     ) {
         (false, _) => "Outbound only: no inbound route",
         (true, false) => "No bot: inbound calls are not routed",
-        (true, true) if n.livekit_dispatch_rule_id.is_some() => "LiveKit routes it to its bot",
-        (true, true) => "Waiting for LiveKit to route it",
+        (true, true) if waits_for_route(n) => "Waiting for LiveKit to route it",
+        (true, true) => "LiveKit routes it to its bot",
     }
 }
 
