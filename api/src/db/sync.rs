@@ -1,9 +1,9 @@
 //! The LiveKit reconciler's bookkeeping: leases, outcomes, remote ids and
 //! what was last sent, tombstones, and the installation id.
 //!
-//! Several replicas share one database. A worker **claims** a carrier (or a
-//! tombstone, or the full-pass job) with a lease: an owner, an expiry and a
-//! generation that every claim bumps. Every write of an outcome or a remote
+//! Several replicas share one database. A worker **claims** a carrier (or
+//! the full-pass job) with a lease: an owner, an expiry and a generation
+//! that every claim bumps; tombstones are claimed with an owner and expiry. Every write of an outcome or a remote
 //! id is **fenced**: it names the owner and generation in its `WHERE`, so a
 //! worker that lost its lease (it stalled past the expiry and someone else
 //! claimed) records nothing. "Now" is always the database's clock, never a
