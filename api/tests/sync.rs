@@ -7,10 +7,10 @@ mod common;
 use std::time::Duration;
 
 use common::livekit::{
-    app_with_livekit, assert_livekit_matches, bot, carrier, eventually, inbound, outbound, rules,
-    synced,
+    app_with_livekit, assert_livekit_matches, bot, carrier, eventually, inbound, livekit_settings,
+    outbound, replica, rules, synced,
 };
-use common::{id, problem, spawn_with, test_settings};
+use common::{id, problem, spawn_with};
 use ori_livekit_double::{LiveKitDouble, TwirpError};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -313,15 +313,7 @@ async fn two_replicas_on_one_database_create_no_duplicates() {
     let lk = LiveKitDouble::start().await;
     let first = app_with_livekit(&lk).await;
     // A second replica on the same database (and keys).
-    let mut settings = test_settings(first.data_dir.path()).await;
-    settings.database_url = Some(first.database_url.clone());
-    settings.livekit_url = Some(lk.url.clone());
-    settings.livekit_api_key = Some(lk.api_key.clone());
-    settings.livekit_api_secret = Some(lk.api_secret.clone().into());
-    settings.sync_poll_ms = 20;
-    settings.sync_full_pass_secs = 3600;
-    let second_dir = tempfile::tempdir().unwrap();
-    let second = spawn_with(settings, second_dir).await;
+    let second = replica(&first, &lk, |_| {}).await;
 
     let mut carriers = Vec::new();
     for i in 0..12 {
@@ -355,11 +347,7 @@ async fn two_replicas_on_one_database_create_no_duplicates() {
 async fn the_full_pass_recreates_missing_objects_and_deletes_our_orphans() {
     let lk = LiveKitDouble::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = test_settings(dir.path()).await;
-    settings.livekit_url = Some(lk.url.clone());
-    settings.livekit_api_key = Some(lk.api_key.clone());
-    settings.livekit_api_secret = Some(lk.api_secret.clone().into());
-    settings.sync_poll_ms = 50;
+    let mut settings = livekit_settings(&lk, dir.path()).await;
     settings.sync_full_pass_secs = 1;
     let app = spawn_with(settings, dir).await;
     let b = bot(&app, "B", "agent-b").await;

@@ -10,7 +10,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{id, spawn_with, test_settings};
+use common::livekit::livekit_settings;
+use common::{id, spawn_with};
 use ori_livekit_double::LiveKitDouble;
 use serde_json::json;
 
@@ -23,14 +24,8 @@ async fn reconcile_many_dirty_carriers() {
         .unwrap_or(1000);
     let lk = LiveKitDouble::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = test_settings(dir.path()).await;
-    settings.livekit_url = Some(lk.url.clone());
-    settings.livekit_api_key = Some(lk.api_key.clone());
-    settings.livekit_api_secret = Some(lk.api_secret.clone().into());
-    settings.sync_poll_ms = 20;
+    let mut settings = livekit_settings(&lk, dir.path()).await;
     settings.sync_retry_base_ms = 50;
-    settings.sync_retry_max_secs = 1;
-    settings.sync_full_pass_secs = 3600;
     let app = spawn_with(settings, dir).await;
     let bot: serde_json::Value = app
         .post(

@@ -30,7 +30,7 @@ use super::plan::{DesiredState, parse_owner, same_rule, same_trunk};
 use super::reconciler::{Reconciler, SyncError};
 use super::types::{
     ListSipDispatchRuleRequest, ListSipInboundTrunkRequest, ListSipOutboundTrunkRequest,
-    SipDispatchRuleInfo, SipInboundTrunkInfo, SipOutboundTrunkInfo,
+    SipDispatchRuleInfo, SipInboundTrunkInfo,
 };
 use crate::db::carriers::CarrierRecord;
 use crate::db::sync::{self, DISPATCH_RULE, Lease, Recorded, SyncNumber, TRUNK, TrunkSlot};
@@ -167,28 +167,24 @@ impl CarrierSync<'_> {
             }
         }
         // Adopt an unrecorded trunk of ours (a create whose answer was lost).
-        let filter = ListSipOutboundTrunkRequest {
-            numbers: want.numbers.clone(),
-            ..Default::default()
-        };
-        let mine: Vec<SipOutboundTrunkInfo> = if self.may_have_lost_creates() {
-            lk.list_outbound_trunks(&filter)
-                .await?
-                .into_iter()
-                .filter(|t| self.is_mine(&t.metadata))
-                .collect()
+        let listed = if self.may_have_lost_creates() {
+            let filter = ListSipOutboundTrunkRequest {
+                numbers: want.numbers.clone(),
+                ..Default::default()
+            };
+            lk.list_outbound_trunks(&filter).await?
         } else {
             Vec::new()
         };
-        let (id, created) = match mine.split_first() {
-            Some((keep, duplicates)) => {
-                for d in duplicates {
-                    lk.delete_trunk(&d.sip_trunk_id).await?;
-                }
-                if !same_trunk(want, keep) {
+        let adopted = self
+            .adopt_trunk(listed, |t| (&t.sip_trunk_id, &t.metadata))
+            .await?;
+        let (id, created) = match adopted {
+            Some(keep) => {
+                if !same_trunk(want, &keep) {
                     lk.update_outbound_trunk(&keep.sip_trunk_id, want).await?;
                 }
-                (keep.sip_trunk_id.clone(), false)
+                (keep.sip_trunk_id, false)
             }
             None => {
                 self.before_create().await?;
@@ -229,32 +225,28 @@ impl CarrierSync<'_> {
                 Err(e) => return Err(e),
             }
         }
-        let filter = ListSipInboundTrunkRequest {
-            numbers: want.numbers.clone(),
-            ..Default::default()
-        };
-        let mine: Vec<SipInboundTrunkInfo> = if self.may_have_lost_creates() {
-            lk.list_inbound_trunks(&filter)
-                .await?
-                .into_iter()
-                .filter(|t| self.is_mine(&t.metadata))
-                .collect()
+        let listed = if self.may_have_lost_creates() {
+            let filter = ListSipInboundTrunkRequest {
+                numbers: want.numbers.clone(),
+                ..Default::default()
+            };
+            lk.list_inbound_trunks(&filter).await?
         } else {
             Vec::new()
         };
-        let (id, created) = match mine.split_first() {
-            Some((keep, duplicates)) => {
-                for d in duplicates {
-                    lk.delete_trunk(&d.sip_trunk_id).await?;
-                }
-                if !same_trunk(want, keep) {
+        let adopted = self
+            .adopt_trunk(listed, |t| (&t.sip_trunk_id, &t.metadata))
+            .await?;
+        let (id, created) = match adopted {
+            Some(keep) => {
+                if !same_trunk(want, &keep) {
                     let keep_id = keep.sip_trunk_id.as_str();
                     self.with_numbers_released(want, Some(keep_id), || {
                         lk.update_inbound_trunk(keep_id, want)
                     })
                     .await?;
                 }
-                (keep.sip_trunk_id.clone(), false)
+                (keep.sip_trunk_id, false)
             }
             None => {
                 self.before_create().await?;
@@ -267,6 +259,26 @@ impl CarrierSync<'_> {
         self.record_trunk(TrunkSlot::Inbound, Some(&id), Some(&digest), created)
             .await?;
         Ok(Some(id))
+    }
+
+    /// This carrier's trunk among `listed` that no record names (a create
+    /// whose answer was lost): the first is kept, any others are deleted.
+    async fn adopt_trunk<T>(
+        &self,
+        listed: Vec<T>,
+        id_and_metadata: impl Fn(&T) -> (&String, &String),
+    ) -> Result<Option<T>, SyncError> {
+        let mut mine = listed
+            .into_iter()
+            .filter(|t| self.is_mine(id_and_metadata(t).1));
+        let keep = mine.next();
+        for duplicate in mine {
+            self.r
+                .client
+                .delete_trunk(id_and_metadata(&duplicate).0)
+                .await?;
+        }
+        Ok(keep)
     }
 
     /// Runs `write`; when LiveKit refuses it as a conflict, takes this

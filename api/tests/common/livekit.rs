@@ -11,14 +11,7 @@ use super::{TestApp, id, spawn_with, test_settings};
 /// An app wired to a fresh LiveKit double, with quick retries.
 pub async fn app_with_livekit(lk: &LiveKitDouble) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = test_settings(dir.path()).await;
-    settings.livekit_url = Some(lk.url.clone());
-    settings.livekit_api_key = Some(lk.api_key.clone());
-    settings.livekit_api_secret = Some(lk.api_secret.clone().into());
-    settings.sync_poll_ms = 50;
-    settings.sync_retry_base_ms = 100;
-    settings.sync_retry_max_secs = 1;
-    settings.sync_full_pass_secs = 3600;
+    let settings = livekit_settings(lk, dir.path()).await;
     spawn_with(settings, dir).await
 }
 
