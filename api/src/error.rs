@@ -19,6 +19,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// `allow`: the methods the path has, for the `Allow` header.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: String },
     #[error("{detail}")]
     Conflict { field: &'static str, detail: String },
     #[error("the resource changed since it was read")]
@@ -65,6 +68,11 @@ impl ApiError {
                 Some("The carrier was changed by someone else since you loaded it. Reload and apply your change again.".into()),
                 vec![],
             ),
+            Self::MethodNotAllowed { allow } => (
+                "method-not-allowed",
+                Some(format!("This path answers only {allow}.")),
+                vec![],
+            ),
             Self::PayloadTooLarge => (
                 "payload-too-large",
                 Some("The request body is too large.".into()),
@@ -106,6 +114,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -131,6 +140,9 @@ impl ResponseError for ApiError {
             }
             Self::TooManyRequests { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
             }
             _ => {}
         }

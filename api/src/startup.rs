@@ -11,7 +11,6 @@ use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, Respons
 use anyhow::Context;
 use tokio::sync::Notify;
 use tracing_actix_web::{RequestId, TracingLogger};
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::bootstrap;
@@ -22,7 +21,7 @@ use crate::error::ApiError;
 use crate::livekit::{
     LiveKitClient, LiveKitConfig, LiveKitTimeouts, Reconciler, SyncMetrics, SyncSettings,
 };
-use crate::openapi::ApiDoc;
+use crate::openapi::AllowedMethods;
 use crate::routes::{self, health};
 use crate::spa::Spa;
 use crate::state::{AppState, LoginLimits};
@@ -115,7 +114,8 @@ fn serve(
         tracing::warn!(dir = %dir, "no built SPA found; serving the API only");
     }
     let spa = spa.map(Arc::new);
-    let openapi = ApiDoc::openapi();
+    let openapi = crate::openapi::openapi();
+    let allowed = web::Data::new(AllowedMethods::from_doc(&openapi));
     let server = HttpServer::new(move || {
         let app = App::new()
             .wrap_fn(|req, srv| {
@@ -144,6 +144,7 @@ fn serve(
             })
             .wrap(TracingLogger::default())
             .app_data(state.clone())
+            .app_data(allowed.clone())
             .app_data(json_config(body_limit))
             .app_data(web::PathConfig::default().error_handler(|err, _| {
                 let e = ApiError::NotFound("No resource with this id.".into());
@@ -153,8 +154,7 @@ fn serve(
                 let e = ApiError::BadRequest(format!("The query string is not valid: {err}."));
                 InternalError::from_response(err, e.error_response()).into()
             }))
-            .route("/healthz", web::get().to(health::healthz))
-            .route("/readyz", web::get().to(health::readyz))
+            .configure(routes::probes)
             .route("/metrics", web::get().to(health::metrics))
             .route(
                 "/docs",
@@ -168,10 +168,10 @@ fn serve(
             .service(
                 web::scope("/api/v1")
                     .configure(routes::api)
-                    .default_service(web::to(|| async {
-                        ApiError::NotFound("No such API route.".into()).error_response()
-                    })),
-            );
+                    .default_service(web::to(no_such_api_route)),
+            )
+            // Every other path under /api/ is the API's too: never the SPA.
+            .service(web::scope("/api").default_service(web::to(no_such_api_route)));
         if let Some(spa) = spa.clone() {
             app.default_service(web::to(move |req: HttpRequest| {
                 let spa = spa.clone();
@@ -188,6 +188,10 @@ fn serve(
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+async fn no_such_api_route() -> HttpResponse {
+    ApiError::NotFound("No such API route.".into()).error_response()
 }
 
 /// The LiveKit client, when `ORI_LIVEKIT_URL`, key and secret are all set.

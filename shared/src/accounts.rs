@@ -22,6 +22,8 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 3] = [Self::Member, Self::Admin, Self::SuperAdmin];
+
     pub fn parse(text: &str) -> Result<Self, String> {
         match text.trim() {
             "member" => Ok(Self::Member),
@@ -40,6 +42,13 @@ impl Role {
     }
 }
 
+/// Longest login email (RFC 5321's path limit).
+pub const EMAIL_MAX: usize = 254;
+/// Longest bot name (characters).
+pub const BOT_NAME_MAX: usize = 100;
+/// Longest LiveKit agent name.
+pub const AGENT_NAME_MAX: usize = 128;
+
 /// A login email: trimmed, lower-cased, one `@` with text on both sides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
@@ -47,7 +56,7 @@ pub struct Email(String);
 impl Email {
     pub fn parse(input: &str) -> Result<Self, String> {
         let email = input.trim().to_lowercase();
-        let valid = email.len() <= 254
+        let valid = email.len() <= EMAIL_MAX
             && !email.chars().any(|c| c.is_whitespace() || c.is_control())
             && matches!(email.split_once('@'), Some((local, domain))
                 if !local.is_empty() && !domain.is_empty() && !domain.contains('@'));
@@ -85,8 +94,10 @@ pub fn parse_bot_name(input: &str) -> Result<String, String> {
     if name.is_empty() {
         return Err("Name is required.".into());
     }
-    if name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err("Name must be at most 100 characters, without control characters.".into());
+    if name.chars().count() > BOT_NAME_MAX || name.chars().any(char::is_control) {
+        return Err(format!(
+            "Name must be at most {BOT_NAME_MAX} characters, without control characters."
+        ));
     }
     Ok(name.to_owned())
 }
@@ -95,26 +106,31 @@ pub fn parse_bot_name(input: &str) -> Result<String, String> {
 pub fn parse_agent_name(input: &str) -> Result<String, String> {
     let name = input.trim();
     let ok = !name.is_empty()
-        && name.len() <= 128
+        && name.len() <= AGENT_NAME_MAX
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if ok {
         Ok(name.to_owned())
     } else {
-        Err(
-            "Agent name is required: letters, digits, dashes, dots and underscores (at most 128)."
-                .into(),
-        )
+        Err(format!(
+            "Agent name is required: letters, digits, dashes, dots and underscores (at most {AGENT_NAME_MAX})."
+        ))
     }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "email": "admin@example.com",
+    "password": "correct horse battery staple"
+}))))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::email, required = true))]
     #[serde(default)]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::given_password, required = true))]
     #[serde(default, deserialize_with = "secret_or_empty")]
     pub password: String,
 }
@@ -123,10 +139,12 @@ pub struct LoginRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::email))]
     pub email: String,
     pub role: Role,
-    /// IANA name, e.g. `Asia/Kolkata`; times are shown in it.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::timezone))]
     pub timezone: String,
 }
 
@@ -134,7 +152,10 @@ pub struct Me {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// The same JWT the session cookie holds, for `Authorization: Bearer`.
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub token: String,
+    /// Always `Bearer`.
+    #[cfg_attr(feature = "openapi", schema(read_only, examples("Bearer")))]
     pub token_type: String,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
@@ -145,13 +166,16 @@ pub struct LoginResponse {
 /// Body of `PATCH /me`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({ "timezone": "Asia/Kolkata" }))))]
 #[serde(deny_unknown_fields)]
 pub struct MePatch {
-    /// IANA time zone name.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::timezone_optional))]
     pub timezone: Option<String>,
     /// Required with `new_password`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::given_password_optional))]
     #[serde(default, deserialize_with = "secret_string")]
     pub current_password: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::new_password_optional))]
     #[serde(default, deserialize_with = "secret_string")]
     pub new_password: Option<String>,
 }
@@ -159,15 +183,25 @@ pub struct MePatch {
 /// Body of `POST /users`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "email": "ops@example.com",
+    "password": "a long passphrase",
+    "role": "admin",
+    "timezone": "Europe/London"
+}))))]
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::email, required = true))]
     #[serde(default)]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::new_password, required = true))]
     #[serde(default, deserialize_with = "secret_or_empty")]
     pub password: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Role))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::role_write, required = true))]
     #[serde(default)]
     pub role: String,
+    /// Defaults to UTC.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::timezone_optional))]
     pub timezone: Option<String>,
 }
 
@@ -188,21 +222,25 @@ impl UserCreate {
 /// Body of `PATCH /users/{id}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({ "role": "member" }))))]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Role>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::role_patch))]
     pub role: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::email))]
     pub email: String,
     pub role: Role,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::timezone))]
     pub timezone: String,
     #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime, read_only))]
     pub created_at: OffsetDateTime,
 }
 
@@ -210,21 +248,51 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bot {
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::bot_name))]
     pub name: String,
-    /// The LiveKit agent dispatched for calls to this bot's numbers.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::agent_name))]
     pub agent_name: String,
     /// How many phone numbers (on any carrier) are assigned to this bot: the
     /// numbers that report it missing ("Bot not found") once it is deleted.
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub number_count: u32,
 }
 
-/// Body of `POST /bots`, and of `PATCH /bots/{id}` with fields optional.
+/// Body of `POST /bots`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({ "name": "Receptionist", "agent_name": "inbound-agent" }))))]
+#[serde(deny_unknown_fields)]
+pub struct BotCreate {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::bot_name, required = true))]
+    #[serde(default)]
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::agent_name, required = true))]
+    #[serde(default)]
+    pub agent_name: String,
+}
+
+impl BotCreate {
+    pub fn validate(&self) -> Result<(String, String), FieldErrors> {
+        BotWrite {
+            name: Some(self.name.clone()),
+            agent_name: Some(self.agent_name.clone()),
+        }
+        .apply(None)
+    }
+}
+
+/// Body of `PATCH /bots/{id}`: only the fields present change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({ "name": "Front desk" }))))]
 #[serde(deny_unknown_fields)]
 pub struct BotWrite {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::bot_name_patch))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::agent_name_patch))]
     pub agent_name: Option<String>,
 }
 
@@ -260,13 +328,17 @@ pub struct AuditEntry {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: OffsetDateTime,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub actor_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub actor_email: Option<String>,
     /// e.g. `carrier.update`, `login.failure`.
     pub action: String,
     pub target_type: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub target_id: Option<String>,
     pub fields: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub detail: Option<String>,
 }
 
@@ -274,6 +346,7 @@ pub struct AuditEntry {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     pub items: Vec<AuditEntry>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub next_cursor: Option<String>,
 }
 
@@ -282,13 +355,20 @@ pub struct AuditPage {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolNumber {
     pub number_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::phone_number))]
     pub number: String,
+    /// The caller id the outbound trunk sends: E.164 when it can be derived.
     pub normalized: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::number_label, required = true))]
     pub label: Option<String>,
     pub carrier_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::carrier_name))]
     pub carrier_name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::cps))]
     pub outbound_cps: f64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::burst))]
     pub outbound_burst: u32,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::channels))]
     pub outbound_channels: u32,
 }
 

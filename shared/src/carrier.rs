@@ -446,9 +446,11 @@ pub struct Burst(u32);
 
 impl Burst {
     pub const DEFAULT: Burst = Burst(1);
+    pub const MIN: u32 = 1;
+    pub const MAX: u32 = 1000;
 
     pub fn parse(input: &RawNumber) -> Result<Self, String> {
-        parse_whole(input, 1, 1000, "Outbound Burst").map(Self)
+        parse_whole(input, Self::MIN, Self::MAX, "Outbound Burst").map(Self)
     }
 
     pub fn get(self) -> u32 {
@@ -462,9 +464,11 @@ pub struct Channels(u32);
 
 impl Channels {
     pub const DEFAULT: Channels = Channels(30);
+    pub const MIN: u32 = 1;
+    pub const MAX: u32 = 500;
 
     pub fn parse(input: &RawNumber) -> Result<Self, String> {
-        parse_whole(input, 1, 500, "Outbound Channels").map(Self)
+        parse_whole(input, Self::MIN, Self::MAX, "Outbound Channels").map(Self)
     }
 
     pub fn get(self) -> u32 {

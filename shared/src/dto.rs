@@ -12,21 +12,37 @@ use crate::errors::{FieldError, FieldErrors};
 use crate::number::{Direction, NumberFormat, NumberLabel, PhoneNumber};
 use crate::raw::{RawNumber, double_option, secret_string};
 
+/// Default and largest page size of the list endpoints (`limit`).
+pub const PAGE_DEFAULT: u32 = 50;
+pub const PAGE_MAX: u32 = 200;
+
 /// Body of `POST /carriers`. Omitted optional fields take the spec's defaults.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "name": "Primary trunk — IN",
+    "sip_address": "sip.example.com:5060",
+    "transport": "udp",
+    "destination_country": "IN",
+    "username": "ori-trunk",
+    "password": "s3cret-digest",
+    "allowed_ips": ["203.0.113.0/24"],
+    "inbound_auth": "digest",
+    "outbound_cps": 2.5,
+    "outbound_burst": 5,
+    "outbound_channels": 30
+}))))]
 #[serde(deny_unknown_fields)]
 pub struct CarrierCreate {
-    /// Display name, e.g. "Primary trunk — IN".
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::carrier_name, required = true))]
     #[serde(default)]
     pub name: String,
-    /// Host or IP with an optional `:port`, no `sip:` scheme.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::sip_address, required = true))]
     #[serde(default)]
     pub sip_address: String,
-    /// `auto` (default), `udp`, `tcp` or `tls`.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Transport>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::transport_create))]
     pub transport: Option<String>,
-    /// Free text: a country code or name, e.g. IN, US, GB.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::destination_country))]
     pub destination_country: Option<String>,
     /// Carrier sends numbers as: the form of the called number the carrier
     /// puts in its INVITEs, which is the form LiveKit's inbound trunk and
@@ -37,28 +53,23 @@ pub struct CarrierCreate {
     /// parentheses (a typed `+` is kept). A number whose E.164 form cannot be
     /// derived (no `+` and Destination Country names no country it is valid
     /// in) is sent as typed in every mode. The outbound trunk always gets E.164.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<NumberFormat>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::number_format_create))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_format: Option<String>,
-    /// SIP digest username for outbound calls.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::username))]
     pub username: Option<String>,
-    /// SIP digest password for outbound calls. Write-only.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::sip_password))]
     #[serde(default, deserialize_with = "secret_string")]
     pub password: Option<String>,
-    /// IP addresses or CIDR ranges the carrier sends inbound calls from.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::allowed_ips_write))]
     pub allowed_ips: Option<Vec<String>>,
-    /// `digest` or `ip_allowlist`. Defaults to `ip_allowlist` when allowed
-    /// IPs are given without a password, otherwise `digest`.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<InboundAuth>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::inbound_auth_write))]
     pub inbound_auth: Option<String>,
-    /// Calls per second, 0.1–100. Default 1.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::cps_create))]
     pub outbound_cps: Option<RawNumber>,
-    /// Whole number 1–1000. Default 1.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::burst_create))]
     pub outbound_burst: Option<RawNumber>,
-    /// Whole number 1–500. Default 30.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::channels_create))]
     pub outbound_channels: Option<RawNumber>,
 }
 
@@ -69,31 +80,29 @@ pub struct CarrierCreate {
 /// optional text fields.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "outbound_cps": 5,
+    "outbound_channels": 60
+}))))]
 #[serde(deny_unknown_fields)]
 pub struct CarrierPatch {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::carrier_name))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::sip_address))]
     pub sip_address: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Transport>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::transport_patch))]
     pub transport: Option<String>,
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::destination_country))]
     pub destination_country: Option<Option<String>>,
-    /// Carrier sends numbers as: the form of the called number the carrier
-    /// puts in its INVITEs, which is the form LiveKit's inbound trunk and
-    /// dispatch rules get, because LiveKit matches the called number exactly.
-    /// `e164`: `+` and the E.164 digits, e.g. `+918012345678`;
-    /// `e164_no_plus`: the E.164 digits without `+`, e.g. `918012345678`;
-    /// `as_typed`: each number as typed, without spaces, dots, dashes or
-    /// parentheses (a typed `+` is kept). A number whose E.164 form cannot be
-    /// derived (no `+` and Destination Country names no country it is valid
-    /// in) is sent as typed in every mode. The outbound trunk always gets E.164.
-    /// Changing it, or Destination Country, recomputes every number's
-    /// E.164 form (409 when one would then be another carrier's number).
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<NumberFormat>))]
+    /// Carrier sends numbers as (see `CarrierCreate`). Changing it, or
+    /// Destination Country, recomputes every number's E.164 form (409 when
+    /// one would then be another carrier's number).
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::number_format_patch))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_format: Option<String>,
     #[serde(
@@ -101,23 +110,24 @@ pub struct CarrierPatch {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::username))]
     pub username: Option<Option<String>>,
-    /// A new password; absent or empty keeps the current one.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::sip_password))]
     #[serde(default, deserialize_with = "secret_string")]
     pub password: Option<String>,
-    /// `true` removes the stored password.
+    /// `true` removes the stored password (not together with a new `password`).
     #[serde(default)]
     pub clear_password: bool,
     /// Replaces the whole allowlist.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::allowed_ips_write))]
     pub allowed_ips: Option<Vec<String>>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<InboundAuth>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::inbound_auth_write))]
     pub inbound_auth: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::cps_patch))]
     pub outbound_cps: Option<RawNumber>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::burst_patch))]
     pub outbound_burst: Option<RawNumber>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::channels_patch))]
     pub outbound_channels: Option<RawNumber>,
 }
 
@@ -399,10 +409,14 @@ impl SyncStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Carrier {
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::carrier_name))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::sip_address))]
     pub sip_address: String,
     pub transport: Transport,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::destination_country, required = true))]
     pub destination_country: Option<String>,
     /// Carrier sends numbers as: the form of the called number the carrier
     /// puts in its INVITEs, which is the form LiveKit's inbound trunk and
@@ -414,37 +428,50 @@ pub struct Carrier {
     /// derived (no `+` and Destination Country names no country it is valid
     /// in) is sent as typed in every mode. The outbound trunk always gets E.164.
     pub number_format: NumberFormat,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::username, required = true))]
     pub username: Option<String>,
     /// Whether a SIP password is stored (the value is write-only).
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub has_password: bool,
     pub inbound_auth: InboundAuth,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::allowed_ips))]
     pub allowed_ips: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::cps))]
     pub outbound_cps: f64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::burst))]
     pub outbound_burst: u32,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::channels))]
     pub outbound_channels: u32,
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub did_count: u32,
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub sync_status: SyncStatus,
     /// LiveKit's message when `sync_status` is `error`.
+    #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
     pub sync_error: Option<String>,
     /// The error is one a retry cannot fix (LiveKit refused the API key, or
     /// rejected the configuration): something must change; until then sync
     /// retries only at the longest backoff.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
     pub sync_needs_change: bool,
     #[serde(with = "time::serde::rfc3339::option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, read_only, required = true))]
     pub last_synced_at: Option<OffsetDateTime>,
     /// The LiveKit outbound trunk (`ST_…`) holding this carrier, if any.
+    #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
     pub livekit_outbound_trunk_id: Option<String>,
     /// The LiveKit inbound trunk (`ST_…`) holding this carrier, if any.
+    #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
     pub livekit_inbound_trunk_id: Option<String>,
     /// Increases on every change; the `ETag` is derived from it.
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub version: i64,
     #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime, read_only))]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime, read_only))]
     pub updated_at: OffsetDateTime,
 }
 
@@ -473,19 +500,24 @@ impl Carrier {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CarrierSummary {
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::carrier_name))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::sip_address))]
     pub sip_address: String,
     /// The **Password** badge.
     pub has_password: bool,
     /// The **IP** badge shows when this is above zero.
     pub allowed_ip_count: u32,
     pub did_count: u32,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::cps))]
     pub outbound_cps: f64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::burst))]
     pub outbound_burst: u32,
     pub sync_status: SyncStatus,
     #[serde(with = "time::serde::rfc3339::option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, required = true))]
     pub last_synced_at: Option<OffsetDateTime>,
 }
 
@@ -497,22 +529,30 @@ pub struct CarrierPage {
     /// How many carriers match the search, over all pages.
     pub total: u64,
     /// Pass as `cursor` to get the next page; absent on the last page.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub next_cursor: Option<String>,
 }
 
 /// Body of `POST /carriers/{id}/numbers`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "number": "+14155551234",
+    "label": "Sales line",
+    "direction": "both",
+    "bot_id": "0b9f6a52-3c1e-4d7a-9a34-5f0c2e8d1b47"
+}))))]
 #[serde(deny_unknown_fields)]
 pub struct NumberCreate {
-    /// E.164 such as `+14155551234`, or the carrier's local format.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::phone_number, required = true))]
     #[serde(default)]
     pub number: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::number_label))]
     pub label: Option<String>,
-    /// `both` (default), `inbound` or `outbound`.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Direction>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::direction_create))]
     pub direction: Option<String>,
-    /// The bot that answers inbound calls; ignored for outbound numbers.
+    /// The bot that answers inbound calls (a bot's `id`); ignored for
+    /// outbound numbers.
     pub bot_id: Option<Uuid>,
 }
 
@@ -520,18 +560,20 @@ pub struct NumberCreate {
 /// cannot change; `null` clears `label` or `bot_id`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({ "label": "Support line", "direction": "inbound" }))))]
 #[serde(deny_unknown_fields)]
 pub struct NumberPatch {
     /// Only accepted when equal to the stored number.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::phone_number_patch))]
     pub number: Option<String>,
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::number_label))]
     pub label: Option<Option<String>>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Direction>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::direction_patch))]
     pub direction: Option<String>,
     #[serde(
         default,
@@ -612,30 +654,36 @@ impl NumberPatch {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhoneNumberView {
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub carrier_id: Uuid,
     /// The number as entered, for display.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::phone_number))]
     pub number: String,
     /// The called number as LiveKit's inbound trunk and dispatch rule get it:
     /// the carrier's `number_format` applied to `e164`, or the typed digits
     /// (with `+` if typed) when there is no E.164 form.
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub normalized: String,
-    /// The canonical E.164 form (`+…`), derived from the number and the
-    /// carrier's Destination Country; `null` when it cannot be. The outbound
-    /// trunk (caller id) gets this, and it decides which numbers are the
-    /// same line.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::e164, required = true))]
     pub e164: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::number_label, required = true))]
     pub label: Option<String>,
     pub direction: Direction,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub bot_id: Option<Uuid>,
     /// The bot's name, when the bot exists.
+    #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
     pub bot_name: Option<String>,
     /// True when `bot_id` names a bot that has since been deleted.
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub bot_missing: bool,
     /// The LiveKit dispatch rule (`SDR_…`) routing this number to its bot.
+    #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
     pub livekit_dispatch_rule_id: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime, read_only))]
     pub created_at: OffsetDateTime,
 }
 

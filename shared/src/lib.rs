@@ -10,5 +10,7 @@ pub mod dto;
 pub mod errors;
 pub mod number;
 pub mod raw;
+#[cfg(feature = "openapi")]
+pub mod schema;
 
 pub use errors::{FieldError, FieldErrors};

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// A number as a JSON number or as the text of a form input.
+/// A number field as sent: a JSON number, or anything else the form's box
+/// held. Only a JSON number is a value (the document says `number`); text,
+/// even numeric, gets the field's own 422 message rather than a type error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum RawNumber {
@@ -12,11 +14,11 @@ pub enum RawNumber {
 }
 
 impl RawNumber {
-    /// The numeric value, or `None` when the text is not a number.
+    /// The numeric value; `None` for text.
     pub fn value(&self) -> Option<f64> {
         match self {
             RawNumber::Number(n) => Some(*n),
-            RawNumber::Text(t) => t.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+            RawNumber::Text(_) => None,
         }
     }
 }

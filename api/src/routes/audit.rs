@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, web};
 use ori_shared::accounts::AuditPage;
-use ori_shared::dto::Problem;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -17,20 +16,18 @@ use crate::state::AppState;
 pub struct AuditQuery {
     /// Only entries about this target id (a carrier, number, bot or user id).
     pub target: Option<String>,
-    /// Page size, 1–200 (default 50).
+    /// Page size.
+    #[param(schema_with = ori_shared::schema::page_limit)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
 /// The audit log, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    security(("session" = []), ("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", operation_id = "list_audit", params(AuditQuery),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 200, body = AuditPage),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A page of entries, newest first", body = AuditPage),
     ))]
 pub async fn list(
     _: SuperAdmin,

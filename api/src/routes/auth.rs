@@ -46,11 +46,13 @@ pub fn check_timezone(name: &str) -> Result<String, String> {
 
 /// Log in with email and password. Sets an HttpOnly session cookie and
 /// also returns the token for `Authorization: Bearer`.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "login",
+    request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse, description = "Logged in; the session cookie is set"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json",
+        (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 429, description = "Too many failed attempts from this address or for this account", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 pub async fn login(
@@ -115,7 +117,7 @@ pub async fn login(
 
 /// Log out of this browser: clears the session cookie. (Bearer tokens end at
 /// their expiry, or at once when the account's password changes.)
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
     responses((status = 204, description = "The session cookie is cleared")))]
 pub async fn logout(req: HttpRequest) -> HttpResponse {
     let mut cookie = session_cookie(&req, "", 0);
@@ -124,11 +126,10 @@ pub async fn logout(req: HttpRequest) -> HttpResponse {
 }
 
 /// The signed-in account.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", operation_id = "get_me",
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 200, body = Me),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The signed-in account", body = Me),
     ))]
 pub async fn me(user: AuthUser) -> HttpResponse {
     HttpResponse::Ok().json(me_view(&user))
@@ -136,12 +137,11 @@ pub async fn me(user: AuthUser) -> HttpResponse {
 
 /// Change your time zone, or your password (give the current one). A new
 /// password revokes earlier tokens; this browser gets a fresh cookie.
-#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", request_body = MePatch,
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", operation_id = "update_me",
+    request_body = MePatch,
     security(("session" = []), ("bearer" = [])),
     responses(
-        (status = 200, body = Me),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Changed", body = Me),
     ))]
 pub async fn update_me(
     req: HttpRequest,

@@ -2,8 +2,7 @@
 //! numbers that pointed to it untouched; they then report the bot missing.
 
 use actix_web::{HttpResponse, web};
-use ori_shared::accounts::{Bot, BotWrite};
-use ori_shared::dto::Problem;
+use ori_shared::accounts::{Bot, BotCreate, BotWrite};
 use uuid::Uuid;
 
 use crate::auth::SuperAdmin;
@@ -13,32 +12,28 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// All bots, by name, each with how many numbers are assigned to it.
-#[utoipa::path(get, path = "/api/v1/bots", tag = "bots",
-    security(("session" = []), ("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/bots", tag = "bots", operation_id = "list_bots",
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 200, body = Vec<Bot>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "All bots, by name", body = Vec<Bot>),
     ))]
 pub async fn list(_: SuperAdmin, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(bots::list(&state.db).await?))
 }
 
 /// Create a bot: a name and the LiveKit agent it dispatches.
-#[utoipa::path(post, path = "/api/v1/bots", tag = "bots", request_body = BotWrite,
-    security(("session" = []), ("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/bots", tag = "bots", operation_id = "create_bot", request_body = BotCreate,
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 201, body = Bot),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Created", body = Bot,
+            headers(("Location" = String, description = "The bot's URL"))),
     ))]
 pub async fn create(
     SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
-    body: web::Json<BotWrite>,
+    body: web::Json<BotCreate>,
 ) -> ApiResult<HttpResponse> {
-    let (name, agent_name) = body.apply(None).map_err(ApiError::Validation)?;
+    let (name, agent_name) = body.validate().map_err(ApiError::Validation)?;
     let mut tx = state.db.pool.begin().await?;
     let id = bots::insert(&mut tx, &name, &agent_name).await?;
     let event = Event::new("bot.create", "bot", id).fields(vec!["name", "agent_name"]);
@@ -53,15 +48,11 @@ pub async fn create(
 }
 
 /// Rename a bot or change its agent (its numbers' routing syncs again).
-#[utoipa::path(patch, path = "/api/v1/bots/{id}", tag = "bots", request_body = BotWrite,
+#[utoipa::path(patch, path = "/api/v1/bots/{id}", tag = "bots", operation_id = "update_bot", request_body = BotWrite,
     params(("id" = Uuid, Path, description = "Bot id")),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 200, body = Bot),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Changed", body = Bot),
     ))]
 pub async fn update(
     SuperAdmin(user): SuperAdmin,
@@ -104,14 +95,11 @@ pub async fn update(
 }
 
 /// Delete a bot. Its numbers keep pointing at it and show "Bot not found".
-#[utoipa::path(delete, path = "/api/v1/bots/{id}", tag = "bots",
+#[utoipa::path(delete, path = "/api/v1/bots/{id}", tag = "bots", operation_id = "delete_bot",
     params(("id" = Uuid, Path, description = "Bot id")),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 204, description = "Deleted"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "Deleted; its numbers then report the bot missing"),
     ))]
 pub async fn delete(
     SuperAdmin(user): SuperAdmin,

@@ -28,7 +28,8 @@ const PATCH_ATTEMPTS: usize = 3;
 pub struct ListQuery {
     /// Matches the name or SIP address: substring, any case.
     pub q: Option<String>,
-    /// Page size, 1–200 (default 50).
+    /// Page size.
+    #[param(schema_with = ori_shared::schema::page_limit)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -146,13 +147,11 @@ fn set_fields(config: &CarrierConfig) -> Vec<&'static str> {
 }
 
 /// List carriers, with search and keyset pagination.
-#[utoipa::path(get, path = "/api/v1/carriers", tag = "carriers", params(ListQuery),
-    security(("session" = []), ("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/carriers", tag = "carriers", operation_id = "list_carriers",
+    params(ListQuery),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 200, body = CarrierPage),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A page of carriers, by name", body = CarrierPage),
     ))]
 pub async fn list(
     _: SuperAdmin,
@@ -171,15 +170,15 @@ pub async fn list(
 }
 
 /// Create a carrier; omitted fields take the spec's defaults.
-#[utoipa::path(post, path = "/api/v1/carriers", tag = "carriers", request_body = CarrierCreate,
-    security(("session" = []), ("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/carriers", tag = "carriers", operation_id = "create_carrier",
+    request_body = CarrierCreate,
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 201, body = Carrier, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Created; it syncs to LiveKit in the background", body = Carrier,
+            headers(
+                ("ETag" = String, description = "The carrier's version, for If-Match"),
+                ("Location" = String, description = "The carrier's URL"),
+            )),
     ))]
 pub async fn create(
     SuperAdmin(user): SuperAdmin,
@@ -204,14 +203,12 @@ pub async fn create(
 }
 
 /// Read one carrier. The password is never returned, only `has_password`.
-#[utoipa::path(get, path = "/api/v1/carriers/{id}", tag = "carriers",
+#[utoipa::path(get, path = "/api/v1/carriers/{id}", tag = "carriers", operation_id = "get_carrier",
     params(("id" = Uuid, Path, description = "Carrier id")),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 200, body = Carrier, headers(("ETag" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The carrier", body = Carrier,
+            headers(("ETag" = String, description = "The carrier's version, for If-Match"))),
     ))]
 pub async fn get(
     _: SuperAdmin,
@@ -232,21 +229,19 @@ pub async fn get(
 /// An absent or empty `password` keeps the stored one; `"clear_password": true`
 /// removes it. Send `If-Match` with the carrier's ETag to refuse the change
 /// (412) when someone else saved first.
-#[utoipa::path(patch, path = "/api/v1/carriers/{id}", tag = "carriers", request_body = CarrierPatch,
+#[utoipa::path(patch, path = "/api/v1/carriers/{id}", tag = "carriers", operation_id = "update_carrier",
+    request_body = CarrierPatch,
     params(
         ("id" = Uuid, Path, description = "Carrier id"),
-        ("If-Match" = Option<String>, Header, description = "ETag the change is based on"),
+        ("If-Match" = Option<String>, Header,
+            description = "The ETag the change is based on; without it the change applies to the current version"),
     ),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 200, body = Carrier, headers(("ETag" = String))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Changed (or nothing to change); it syncs in the background", body = Carrier,
+            headers(("ETag" = String, description = "The carrier's new version"))),
+        (status = 409, description = "A number would then be the same line as another carrier's number",
+            body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     SuperAdmin(user): SuperAdmin,
@@ -302,18 +297,15 @@ pub async fn update(
 }
 
 /// Delete a carrier and all of its phone numbers.
-#[utoipa::path(delete, path = "/api/v1/carriers/{id}", tag = "carriers",
+#[utoipa::path(delete, path = "/api/v1/carriers/{id}", tag = "carriers", operation_id = "delete_carrier",
     params(
         ("id" = Uuid, Path, description = "Carrier id"),
-        ("If-Match" = Option<String>, Header, description = "ETag the deletion is based on"),
+        ("If-Match" = Option<String>, Header,
+            description = "The ETag the deletion is based on; without it the carrier is deleted whatever its version"),
     ),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 204, description = "Deleted, with its numbers"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "Deleted, with its numbers; its LiveKit trunks and rules are removed in the background"),
     ))]
 pub async fn delete(
     SuperAdmin(user): SuperAdmin,
@@ -350,16 +342,16 @@ pub async fn delete(
 ///
 /// 200 with `sync_status` `synced`, or `error` and LiveKit's message in
 /// `sync_error`. 503 when LiveKit is not configured.
-#[utoipa::path(post, path = "/api/v1/carriers/{id}/sync", tag = "carriers",
+#[utoipa::path(post, path = "/api/v1/carriers/{id}/sync", tag = "carriers", operation_id = "sync_carrier",
     params(("id" = Uuid, Path, description = "Carrier id")),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 200, body = Carrier, description = "The sync ran; see sync_status and sync_error"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 503, body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = Carrier, description = "The sync ran; see sync_status and sync_error",
+            headers(("ETag" = String, description = "The carrier's version"))),
+        (status = 409, description = "Another sync of this carrier is running",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "LiveKit is not configured",
+            body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn sync_now(
     _: SuperAdmin,

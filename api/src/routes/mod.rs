@@ -10,13 +10,10 @@ pub mod pool;
 pub mod users;
 
 use actix_web::web;
+use ori_shared::dto::{PAGE_DEFAULT, PAGE_MAX};
 
 use crate::error::ApiError;
 pub use crate::state::{AppState, LoginLimits};
-
-/// Default and largest page size of the list endpoints.
-const PAGE_DEFAULT: u32 = 50;
-const PAGE_MAX: u32 = 200;
 
 /// The page size a list request asks for, within 1–200 (default 50).
 pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
@@ -47,57 +44,82 @@ pub fn page_cursor<T>(
     }
 }
 
+/// A path of the API: its routes, and a problem+json 405 naming its
+/// methods (from the OpenAPI document) for any other method.
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+/// The answer to a method a path does not have.
+pub async fn method_not_allowed(
+    req: actix_web::HttpRequest,
+    allowed: web::Data<crate::openapi::AllowedMethods>,
+) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    let allow = req
+        .match_pattern()
+        .and_then(|pattern| allowed.get(&pattern).map(str::to_owned))
+        .unwrap_or_default();
+    ApiError::MethodNotAllowed { allow }.error_response()
+}
+
 /// Mounts the `/api/v1` routes.
 pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/login", web::post().to(auth::login))
-        .route("/auth/logout", web::post().to(auth::logout))
+    cfg.service(resource("/auth/login").route(web::post().to(auth::login)))
+        .service(resource("/auth/logout").route(web::post().to(auth::logout)))
         .service(
-            web::resource("/me")
+            resource("/me")
                 .route(web::get().to(auth::me))
                 .route(web::patch().to(auth::update_me)),
         )
         .service(
-            web::resource("/users")
+            resource("/users")
                 .route(web::get().to(users::list))
                 .route(web::post().to(users::create)),
         )
         .service(
-            web::resource("/users/{id}")
+            resource("/users/{id}")
                 .route(web::patch().to(users::update))
                 .route(web::delete().to(users::delete)),
         )
         .service(
-            web::resource("/bots")
+            resource("/bots")
                 .route(web::get().to(bots::list))
                 .route(web::post().to(bots::create)),
         )
         .service(
-            web::resource("/bots/{id}")
+            resource("/bots/{id}")
                 .route(web::patch().to(bots::update))
                 .route(web::delete().to(bots::delete)),
         )
-        .route("/audit", web::get().to(audit::list))
-        .route("/number-pool", web::get().to(pool::list));
+        .service(resource("/audit").route(web::get().to(audit::list)))
+        .service(resource("/number-pool").route(web::get().to(pool::list)));
     cfg.service(
-        web::resource("/carriers")
+        resource("/carriers")
             .route(web::get().to(carriers::list))
             .route(web::post().to(carriers::create)),
     )
     .service(
-        web::resource("/carriers/{id}")
+        resource("/carriers/{id}")
             .route(web::get().to(carriers::get))
             .route(web::patch().to(carriers::update))
             .route(web::delete().to(carriers::delete)),
     )
-    .route("/carriers/{id}/sync", web::post().to(carriers::sync_now))
+    .service(resource("/carriers/{id}/sync").route(web::post().to(carriers::sync_now)))
     .service(
-        web::resource("/carriers/{id}/numbers")
+        resource("/carriers/{id}/numbers")
             .route(web::get().to(numbers::list))
             .route(web::post().to(numbers::create)),
     )
     .service(
-        web::resource("/carriers/{id}/numbers/{number_id}")
+        resource("/carriers/{id}/numbers/{number_id}")
             .route(web::patch().to(numbers::update))
             .route(web::delete().to(numbers::delete)),
     );
+}
+
+/// The probes, outside `/api/v1`.
+pub fn probes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/healthz").route(web::get().to(health::healthz)))
+        .service(resource("/readyz").route(web::get().to(health::readyz)));
 }

@@ -86,14 +86,11 @@ pub async fn recompute_forms(
 }
 
 /// List a carrier's phone numbers.
-#[utoipa::path(get, path = "/api/v1/carriers/{id}/numbers", tag = "numbers",
+#[utoipa::path(get, path = "/api/v1/carriers/{id}/numbers", tag = "numbers", operation_id = "list_numbers",
     params(("id" = Uuid, Path, description = "Carrier id")),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 200, body = Vec<PhoneNumberView>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The carrier's numbers, in the order they were added", body = Vec<PhoneNumberView>),
     ))]
 pub async fn list(
     _: SuperAdmin,
@@ -110,16 +107,13 @@ pub async fn list(
 }
 
 /// Add a phone number. A number already on any carrier is refused (409).
-#[utoipa::path(post, path = "/api/v1/carriers/{id}/numbers", tag = "numbers", request_body = NumberCreate,
+#[utoipa::path(post, path = "/api/v1/carriers/{id}/numbers", tag = "numbers", operation_id = "create_number", request_body = NumberCreate,
     params(("id" = Uuid, Path, description = "Carrier id")),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 201, body = PhoneNumberView, headers(("Location" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Added; its routing syncs in the background", body = PhoneNumberView,
+            headers(("Location" = String, description = "The number's URL"))),
+        (status = 409, description = "The number (the same line) is already on a carrier, named in detail", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     SuperAdmin(user): SuperAdmin,
@@ -171,19 +165,15 @@ pub async fn create(
 
 /// Change a number's label, direction or bot. The number itself cannot
 /// change: remove it and add the correct one instead.
-#[utoipa::path(patch, path = "/api/v1/carriers/{id}/numbers/{number_id}", tag = "numbers",
+#[utoipa::path(patch, path = "/api/v1/carriers/{id}/numbers/{number_id}", tag = "numbers", operation_id = "update_number",
     request_body = NumberPatch,
     params(
         ("id" = Uuid, Path, description = "Carrier id"),
         ("number_id" = Uuid, Path, description = "Phone number id"),
     ),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 200, body = PhoneNumberView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Changed", body = PhoneNumberView),
     ))]
 pub async fn update(
     SuperAdmin(user): SuperAdmin,
@@ -228,17 +218,14 @@ pub async fn update(
 }
 
 /// Remove a phone number from its carrier.
-#[utoipa::path(delete, path = "/api/v1/carriers/{id}/numbers/{number_id}", tag = "numbers",
+#[utoipa::path(delete, path = "/api/v1/carriers/{id}/numbers/{number_id}", tag = "numbers", operation_id = "delete_number",
     params(
         ("id" = Uuid, Path, description = "Carrier id"),
         ("number_id" = Uuid, Path, description = "Phone number id"),
     ),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete(
     SuperAdmin(user): SuperAdmin,

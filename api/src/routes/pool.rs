@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, web};
 use ori_shared::accounts::PoolNumber;
-use ori_shared::dto::Problem;
 
 use crate::auth::AdminUser;
 use crate::db::pool;
@@ -11,12 +10,10 @@ use crate::state::AppState;
 
 /// Outbound-capable numbers (direction both or outbound) of carriers whose
 /// last sync succeeded, with each carrier's pacing. Admins and super admins.
-#[utoipa::path(get, path = "/api/v1/number-pool", tag = "campaigns",
-    security(("session" = []), ("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/number-pool", tag = "campaigns", operation_id = "list_number_pool",
+    security(("session" = ["admin"]), ("bearer" = ["admin"])),
     responses(
-        (status = 200, body = Vec<PoolNumber>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Outbound-capable numbers of synced carriers", body = Vec<PoolNumber>),
     ))]
 pub async fn list(_: AdminUser, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(pool::list(&state.db).await?))

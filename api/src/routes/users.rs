@@ -22,26 +22,22 @@ fn last_super_admin() -> ApiError {
 }
 
 /// All accounts, by email.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users",
-    security(("session" = []), ("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", operation_id = "list_users",
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 200, body = Vec<User>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "All accounts", body = Vec<User>),
     ))]
 pub async fn list(_: SuperAdmin, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(users::list(&state.db).await?))
 }
 
 /// Create an account.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserCreate,
-    security(("session" = []), ("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", operation_id = "create_user", request_body = UserCreate,
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 201, body = User),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Created", body = User,
+            headers(("Location" = String, description = "The account's URL"))),
+        (status = 409, description = "An account with this email exists", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     SuperAdmin(admin): SuperAdmin,
@@ -77,16 +73,12 @@ pub async fn create(
 }
 
 /// Change an account's role.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "update_user", request_body = UserPatch,
     params(("id" = Uuid, Path, description = "User id")),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
-        (status = 200, body = User),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Changed", body = User),
+        (status = 409, description = "The change would leave no super admin", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     SuperAdmin(admin): SuperAdmin,
@@ -116,15 +108,12 @@ pub async fn update(
 }
 
 /// Delete an account.
-#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", operation_id = "delete_user",
     params(("id" = Uuid, Path, description = "User id")),
-    security(("session" = []), ("bearer" = [])),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An account cannot delete itself, or the last super admin", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete(
     SuperAdmin(admin): SuperAdmin,

@@ -1,0 +1,468 @@
+//! The OpenAPI schema of each field rule, built from the constants and the
+//! variants its parser checks, so the document states exactly the rules the
+//! API enforces and cannot drift from them. DTO fields use these through
+//! `#[schema(schema_with = …)]`.
+//!
+//! Request fields are nullable where the API reads `null` as "absent"
+//! (create: take the default; PATCH: keep), so that the document accepts
+//! exactly what the server accepts.
+
+use serde_json::{Value, json};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
+};
+
+use crate::accounts::{AGENT_NAME_MAX, BOT_NAME_MAX, EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN, Role};
+use crate::carrier::{
+    ALLOWED_IPS_MAX, Burst, Channels, Cps, InboundAuth, NAME_MAX, TEXT_MAX, Transport,
+};
+use crate::dto::{PAGE_DEFAULT, PAGE_MAX};
+use crate::number::{DIGITS_MAX, DIGITS_MIN, Direction, LABEL_MAX, NumberFormat};
+
+/// No control characters (what `char::is_control` refuses: Unicode Cc).
+const NO_CONTROL: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+/// No control characters and something besides white space.
+const NOT_BLANK: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
+/// The shape of a SIP address: a host name, IPv4 or IPv6 literal (bracketed
+/// with a port), an optional `:port`; no scheme, user part, parameters or
+/// spaces. The parser checks the rest (labels, octets, port range).
+const SIP_ADDRESS_SHAPE: &str =
+    r"^(?:\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?|[0-9A-Za-z.-]+(?::[0-9]{1,5})?|[0-9A-Fa-f:.]+)$";
+
+fn of_type(ty: Type, nullable: bool) -> SchemaType {
+    if nullable {
+        SchemaType::from_iter([ty, Type::Null])
+    } else {
+        SchemaType::new(ty)
+    }
+}
+
+fn text(nullable: bool, max: usize, pattern: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(of_type(Type::String, nullable))
+        .max_length(Some(max))
+        .pattern(Some(pattern))
+}
+
+/// A closed set of strings; `null` joins the set when `nullable`.
+fn one_of(values: impl IntoIterator<Item = &'static str>, nullable: bool) -> ObjectBuilder {
+    let mut values: Vec<Value> = values.into_iter().map(Value::from).collect();
+    if nullable {
+        values.push(Value::Null);
+    }
+    ObjectBuilder::new()
+        .schema_type(of_type(Type::String, nullable))
+        .enum_values(Some(values))
+}
+
+fn decimal(nullable: bool, min: f64, max: f64) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(of_type(Type::Number, nullable))
+        .minimum(Some(min))
+        .maximum(Some(max))
+}
+
+fn whole(nullable: bool, min: u32, max: u32) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(of_type(Type::Integer, nullable))
+        .minimum(Some(min as usize))
+        .maximum(Some(max as usize))
+}
+
+fn done(builder: ObjectBuilder) -> RefOr<Schema> {
+    RefOr::T(Schema::Object(builder.build()))
+}
+
+// --- Carrier ---------------------------------------------------------------------------
+
+fn carrier_name_schema() -> ObjectBuilder {
+    text(false, NAME_MAX, NOT_BLANK)
+        .min_length(Some(1))
+        .description(Some(format!(
+            "Display name: not blank, at most {NAME_MAX} characters, no control characters; \
+             surrounding spaces are trimmed."
+        )))
+        .examples([json!("Primary trunk — IN")])
+}
+
+pub fn carrier_name() -> RefOr<Schema> {
+    done(carrier_name_schema())
+}
+
+fn sip_address_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::new(Type::String))
+        .min_length(Some(1))
+        .pattern(Some(SIP_ADDRESS_SHAPE))
+        .description(Some(
+            "Host name or IP literal with an optional `:port` (1–65535), without `sip:`, a user \
+             part, parameters or spaces; an IPv6 literal with a port goes in brackets.",
+        ))
+        .examples([json!("sip.example.com:5060"), json!("[2001:db8::1]:5061")])
+}
+
+pub fn sip_address() -> RefOr<Schema> {
+    done(sip_address_schema())
+}
+
+fn transport_schema(nullable: bool) -> ObjectBuilder {
+    one_of(Transport::ALL.map(Transport::as_str), nullable)
+        .description(Some("SIP transport; `auto` lets LiveKit choose."))
+}
+
+/// Response field.
+pub fn transport() -> RefOr<Schema> {
+    done(transport_schema(false))
+}
+
+pub fn transport_create() -> RefOr<Schema> {
+    done(transport_schema(true).default(Some(json!(Transport::default().as_str()))))
+}
+
+pub fn transport_patch() -> RefOr<Schema> {
+    done(transport_schema(true))
+}
+
+pub fn destination_country() -> RefOr<Schema> {
+    done(
+        text(true, TEXT_MAX, NO_CONTROL)
+            .description(Some(
+                "Free text: a country code or name, e.g. IN, US, GB. A code lets numbers typed \
+                 without `+` get their E.164 form. Blank or `null` clears it.",
+            ))
+            .examples([json!("IN")]),
+    )
+}
+
+fn number_format_schema(nullable: bool) -> ObjectBuilder {
+    one_of(NumberFormat::ALL.map(NumberFormat::as_str), nullable)
+}
+
+pub fn number_format() -> RefOr<Schema> {
+    done(number_format_schema(false))
+}
+
+pub fn number_format_create() -> RefOr<Schema> {
+    done(number_format_schema(true).default(Some(json!(NumberFormat::default().as_str()))))
+}
+
+pub fn number_format_patch() -> RefOr<Schema> {
+    done(number_format_schema(true))
+}
+
+pub fn username() -> RefOr<Schema> {
+    done(
+        text(true, TEXT_MAX, NO_CONTROL)
+            .description(Some(
+                "SIP digest username for outbound calls. Blank or `null` clears it.",
+            ))
+            .examples([json!("ori-trunk")]),
+    )
+}
+
+pub fn sip_password() -> RefOr<Schema> {
+    done(
+        text(true, TEXT_MAX, NO_CONTROL)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+            .write_only(true)
+            .description(Some(
+                "SIP digest password for outbound calls. Write-only: never returned, only \
+                 `has_password`. Absent, empty or `null` sets none on create and keeps the \
+                 stored one on PATCH.",
+            )),
+    )
+}
+
+fn allowed_ip_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::new(Type::String))
+        .format(Some(SchemaFormat::Custom("ip-or-cidr".into())))
+        .min_length(Some(1))
+        .description(Some(
+            "An IPv4 or IPv6 address, or a CIDR range without host bits set \
+             (e.g. `192.0.2.10`, `203.0.113.0/24`, `2001:db8::/32`).",
+        ))
+        .examples([json!("203.0.113.0/24")])
+}
+
+/// Response field: the allowlist as stored.
+pub fn allowed_ips() -> RefOr<Schema> {
+    done_array(false)
+}
+
+/// Request field: `null` is the same as absent.
+pub fn allowed_ips_write() -> RefOr<Schema> {
+    done_array(true)
+}
+
+fn done_array(nullable: bool) -> RefOr<Schema> {
+    let array = ArrayBuilder::new()
+        .schema_type(of_type(Type::Array, nullable))
+        .items(RefOr::T(Schema::Object(allowed_ip_schema().build())))
+        .max_items(Some(ALLOWED_IPS_MAX))
+        .unique_items(true)
+        .description(Some(format!(
+            "IP addresses or CIDR ranges the carrier sends inbound calls from; at most \
+             {ALLOWED_IPS_MAX}, no duplicates. Required (at least one) when `inbound_auth` is \
+             `ip_allowlist`."
+        )));
+    RefOr::T(Schema::Array(array.build()))
+}
+
+fn inbound_auth_schema(nullable: bool) -> ObjectBuilder {
+    one_of(
+        [InboundAuth::Digest, InboundAuth::IpAllowlist].map(InboundAuth::as_str),
+        nullable,
+    )
+}
+
+pub fn inbound_auth() -> RefOr<Schema> {
+    done(inbound_auth_schema(false))
+}
+
+pub fn inbound_auth_write() -> RefOr<Schema> {
+    done(inbound_auth_schema(true).description(Some(
+        "`digest` or `ip_allowlist`. On create it defaults to `ip_allowlist` when allowed IPs \
+         are given without a password, otherwise `digest`.",
+    )))
+}
+
+fn cps_schema(nullable: bool) -> ObjectBuilder {
+    decimal(nullable, Cps::MIN, Cps::MAX).description(Some("Outbound calls per second."))
+}
+
+pub fn cps() -> RefOr<Schema> {
+    done(cps_schema(false))
+}
+
+pub fn cps_create() -> RefOr<Schema> {
+    done(cps_schema(true).default(Some(json!(Cps::DEFAULT.get()))))
+}
+
+pub fn cps_patch() -> RefOr<Schema> {
+    done(cps_schema(true))
+}
+
+fn burst_schema(nullable: bool) -> ObjectBuilder {
+    whole(nullable, Burst::MIN, Burst::MAX)
+        .description(Some("Calls allowed in an immediate spike above CPS."))
+}
+
+pub fn burst() -> RefOr<Schema> {
+    done(burst_schema(false))
+}
+
+pub fn burst_create() -> RefOr<Schema> {
+    done(burst_schema(true).default(Some(json!(Burst::DEFAULT.get()))))
+}
+
+pub fn burst_patch() -> RefOr<Schema> {
+    done(burst_schema(true))
+}
+
+fn channels_schema(nullable: bool) -> ObjectBuilder {
+    whole(nullable, Channels::MIN, Channels::MAX)
+        .description(Some("Concurrent calls, ringing plus connected."))
+}
+
+pub fn channels() -> RefOr<Schema> {
+    done(channels_schema(false))
+}
+
+pub fn channels_create() -> RefOr<Schema> {
+    done(channels_schema(true).default(Some(json!(Channels::DEFAULT.get()))))
+}
+
+pub fn channels_patch() -> RefOr<Schema> {
+    done(channels_schema(true))
+}
+
+// --- Phone numbers -------------------------------------------------------------------
+
+fn phone_number_schema(nullable: bool) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(of_type(Type::String, nullable))
+        .pattern(Some(format!(
+            r"^\s*\+?[ .-]*(?:[0-9][ .-]*){{{DIGITS_MIN},{DIGITS_MAX}}}\s*$"
+        )))
+        .examples([json!("+14155551234")])
+}
+
+pub fn phone_number() -> RefOr<Schema> {
+    done(phone_number_schema(false).description(Some(format!(
+        "E.164 such as `+14155551234`, or the carrier's local format: {DIGITS_MIN}–{DIGITS_MAX} \
+         digits, an optional leading `+`, spaces, dots or dashes. Unique across all carriers \
+         (409 names the carrier that has it)."
+    ))))
+}
+
+/// A PATCH may repeat the number, never change it.
+pub fn phone_number_patch() -> RefOr<Schema> {
+    done(phone_number_schema(true).description(Some(
+        "Accepted only when it is the stored number: a number cannot change; remove it and add \
+         the right one.",
+    )))
+}
+
+/// The canonical E.164 form the server derives.
+pub fn e164() -> RefOr<Schema> {
+    done(
+        ObjectBuilder::new()
+            .schema_type(of_type(Type::String, true))
+            .pattern(Some(format!(r"^\+[0-9]{{{DIGITS_MIN},{DIGITS_MAX}}}$")))
+            .read_only(true)
+            .description(Some(
+                "The canonical E.164 form (`+…`), derived from the number and the carrier's \
+                 Destination Country; `null` when it cannot be. The outbound trunk (caller id) \
+                 gets this, and it decides which numbers are the same line.",
+            ))
+            .examples([json!("+918012345678")]),
+    )
+}
+
+pub fn number_label() -> RefOr<Schema> {
+    done(
+        text(true, LABEL_MAX, NO_CONTROL)
+            .description(Some(
+                "A short name, e.g. \"Sales line\". Blank or `null` clears it.",
+            ))
+            .examples([json!("Sales line")]),
+    )
+}
+
+fn direction_schema(nullable: bool) -> ObjectBuilder {
+    one_of(Direction::ALL.map(Direction::as_str), nullable)
+}
+
+pub fn direction() -> RefOr<Schema> {
+    done(direction_schema(false))
+}
+
+pub fn direction_create() -> RefOr<Schema> {
+    done(direction_schema(true).default(Some(json!(Direction::default().as_str()))))
+}
+
+pub fn direction_patch() -> RefOr<Schema> {
+    done(direction_schema(true))
+}
+
+// --- Accounts and bots -----------------------------------------------------------------
+
+pub fn email() -> RefOr<Schema> {
+    done(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+            .min_length(Some(3))
+            .max_length(Some(EMAIL_MAX))
+            .examples([json!("admin@example.com")]),
+    )
+}
+
+/// A new account password.
+pub fn new_password() -> RefOr<Schema> {
+    done(new_password_schema(false))
+}
+
+pub fn new_password_optional() -> RefOr<Schema> {
+    done(new_password_schema(true))
+}
+
+fn new_password_schema(nullable: bool) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(of_type(Type::String, nullable))
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+        .min_length(Some(PASSWORD_MIN))
+        .max_length(Some(PASSWORD_MAX))
+        .write_only(true)
+}
+
+/// A password to check (login, the current one): any text, never returned.
+pub fn given_password() -> RefOr<Schema> {
+    done(given_password_schema(false))
+}
+
+pub fn given_password_optional() -> RefOr<Schema> {
+    done(given_password_schema(true))
+}
+
+fn given_password_schema(nullable: bool) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(of_type(Type::String, nullable))
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+        .write_only(true)
+}
+
+pub fn role_write() -> RefOr<Schema> {
+    done(one_of(Role::ALL.map(Role::as_str), false))
+}
+
+pub fn role_patch() -> RefOr<Schema> {
+    done(one_of(Role::ALL.map(Role::as_str), true))
+}
+
+pub fn timezone() -> RefOr<Schema> {
+    done(timezone_schema(false))
+}
+
+pub fn timezone_optional() -> RefOr<Schema> {
+    done(timezone_schema(true))
+}
+
+fn timezone_schema(nullable: bool) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(of_type(Type::String, nullable))
+        .min_length(Some(1))
+        .max_length(Some(TEXT_MAX))
+        .description(Some("An IANA time zone name; times are shown in it."))
+        .examples([json!("Asia/Kolkata")])
+}
+
+fn bot_name_schema(nullable: bool) -> ObjectBuilder {
+    text(nullable, BOT_NAME_MAX, NOT_BLANK)
+        .min_length(Some(1))
+        .examples([json!("Receptionist")])
+}
+
+pub fn bot_name() -> RefOr<Schema> {
+    done(bot_name_schema(false))
+}
+
+pub fn bot_name_patch() -> RefOr<Schema> {
+    done(bot_name_schema(true))
+}
+
+fn agent_name_schema(nullable: bool) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(of_type(Type::String, nullable))
+        .pattern(Some(format!(
+            r"^\s*[A-Za-z0-9._-]{{1,{AGENT_NAME_MAX}}}\s*$"
+        )))
+        .description(Some(
+            "The LiveKit agent dispatched for calls to this bot's numbers: letters, digits, \
+             dashes, dots and underscores.",
+        ))
+        .examples([json!("inbound-agent")])
+}
+
+pub fn agent_name() -> RefOr<Schema> {
+    done(agent_name_schema(false))
+}
+
+pub fn agent_name_patch() -> RefOr<Schema> {
+    done(agent_name_schema(true))
+}
+
+// --- Lists -----------------------------------------------------------------------------
+
+/// The `limit` query parameter of the list endpoints.
+pub fn page_limit() -> RefOr<Schema> {
+    done(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::Integer))
+            .minimum(Some(1usize))
+            .maximum(Some(PAGE_MAX as usize))
+            .default(Some(json!(PAGE_DEFAULT))),
+    )
+}
