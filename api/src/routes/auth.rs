@@ -61,6 +61,16 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let email = body.email.trim().to_lowercase();
+    let mut missing = FieldErrors::new();
+    if email.is_empty() {
+        missing.push("email", "Enter your email address.");
+    }
+    if body.password.is_empty() {
+        missing.push("password", "Enter your password.");
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::Validation(missing));
+    }
     let ip = req
         .peer_addr()
         .map(|a| a.ip().to_string())

@@ -1,6 +1,7 @@
 //! `/api/v1/bots`: the bots "Assign Bot" picks from. Deleting one leaves the
 //! numbers that pointed to it untouched; they then report the bot missing.
 
+use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use ori_shared::accounts::{Bot, BotCreate, BotWrite};
 use uuid::Uuid;
@@ -39,12 +40,14 @@ pub async fn create(
     let event = Event::new("bot.create", "bot", id).fields(vec!["name", "agent_name"]);
     audit::record(&mut tx, Some(&user), event).await?;
     tx.commit().await?;
-    Ok(HttpResponse::Created().json(Bot {
-        id,
-        name,
-        agent_name,
-        number_count: 0,
-    }))
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/bots/{id}")))
+        .json(Bot {
+            id,
+            name,
+            agent_name,
+            number_count: 0,
+        }))
 }
 
 /// Rename a bot or change its agent (its numbers' routing syncs again).

@@ -1,6 +1,7 @@
 //! `/api/v1/users`: account management, super admin only. The last super
 //! admin can be neither demoted nor deleted.
 
+use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use ori_shared::FieldErrors;
 use ori_shared::accounts::{Role, User, UserCreate, UserPatch};
@@ -69,7 +70,9 @@ pub async fn create(
     let user = users::by_id(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::not_found("user"))?;
-    Ok(HttpResponse::Created().json(user.user))
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.user.id)))
+        .json(user.user))
 }
 
 /// Change an account's role.
