@@ -5,7 +5,8 @@
 #   scripts/install-tools.sh            # wasm target, trunk, wasm-bindgen-cli, wasm-opt, nextest
 #   scripts/install-tools.sh --browser  # ... plus chromium and chromedriver (apt) and npm
 #                                       # axe-core (injected into pages by the e2e harness),
-#                                       # libfaketime (apt; a sync test skews one replica's clock)
+#                                       # libfaketime (apt; a sync test skews one replica's clock),
+#                                       # the pinned Python tools of scripts/python-tools.txt
 #   source scripts/env.sh               # afterwards: puts the tools on PATH in your shell
 #
 # No downloads outside the package registries: trunk would fetch wasm-bindgen and wasm-opt
@@ -23,13 +24,14 @@ AXE_CORE_VERSION="4.14.1" # = AXE_CORE_VERSION in e2e/src/lib.rs
 AXE_CORE_DIR="$ROOT/.tools/axe-core"
 FAKETIME_LIB="/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1" # = FAKETIME_LIB in api/tests/sync_faults.rs
 WASM_TARGET="wasm32-unknown-unknown"
+PY_TOOLS_DIR="$ROOT/.tools/py" # = PY_TOOLS in api/tests/generated_client.rs
 
 browser=0
 for arg in "$@"; do
   case "$arg" in
     --browser) browser=1 ;;
     -h | --help)
-      sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -155,6 +157,23 @@ if [ "$browser" = 1 ]; then
     mkdir -p "$AXE_CORE_DIR"
     timed npm install --prefix "$AXE_CORE_DIR" --no-audit --no-fund --loglevel=error \
       --save-exact "axe-core@$AXE_CORE_VERSION"
+  fi
+fi
+
+# --- Python tools (only with --browser: the full test set) ---------------------------------
+# openapi-spec-validator and openapi-python-client, at the versions in python-tools.txt, in a
+# venv of our own (api/tests/generated_client.rs finds them there).
+if [ "$browser" = 1 ]; then
+  if [ -x "$PY_TOOLS_DIR/bin/python" ] &&
+    cmp -s "$ROOT/scripts/python-tools.txt" "$PY_TOOLS_DIR/installed.txt"; then
+    log "ok: python tools ($PY_TOOLS_DIR)"
+  else
+    log "installing python tools into $PY_TOOLS_DIR"
+    rm -rf "$PY_TOOLS_DIR"
+    timed python3 -m venv "$PY_TOOLS_DIR"
+    timed "$PY_TOOLS_DIR/bin/pip" install --quiet --disable-pip-version-check \
+      -r "$ROOT/scripts/python-tools.txt"
+    cp "$ROOT/scripts/python-tools.txt" "$PY_TOOLS_DIR/installed.txt"
   fi
 fi
 

@@ -197,7 +197,7 @@ pub struct UserCreate {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::new_password, required = true))]
     #[serde(default, deserialize_with = "secret_or_empty")]
     pub password: String,
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::role_write, required = true))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Role, required = true))]
     #[serde(default)]
     pub role: String,
     /// Defaults to UTC.

@@ -7,11 +7,12 @@
 //! (create: take the default; PATCH: keep), so that the document accepts
 //! exactly what the server accepts.
 
-use serde_json::{Value, json};
-use utoipa::openapi::RefOr;
+use serde_json::json;
+use utoipa::ToSchema;
 use utoipa::openapi::schema::{
-    ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
+    ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType, Type,
 };
+use utoipa::openapi::{Ref, RefOr};
 
 use crate::accounts::{AGENT_NAME_MAX, BOT_NAME_MAX, EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN, Role};
 use crate::carrier::{
@@ -45,17 +46,6 @@ fn text(nullable: bool, max: usize, pattern: &str) -> ObjectBuilder {
         .pattern(Some(pattern))
 }
 
-/// A closed set of strings; `null` joins the set when `nullable`.
-fn one_of(values: impl IntoIterator<Item = &'static str>, nullable: bool) -> ObjectBuilder {
-    let mut values: Vec<Value> = values.into_iter().map(Value::from).collect();
-    if nullable {
-        values.push(Value::Null);
-    }
-    ObjectBuilder::new()
-        .schema_type(of_type(Type::String, nullable))
-        .enum_values(Some(values))
-}
-
 fn decimal(nullable: bool, min: f64, max: f64) -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(of_type(Type::Number, nullable))
@@ -74,7 +64,50 @@ fn done(builder: ObjectBuilder) -> RefOr<Schema> {
     RefOr::T(Schema::Object(builder.build()))
 }
 
+/// One of an enum's values, or `null` (absent), as a reference to the
+/// enum's own schema so request and response share one type.
+fn enum_or_null<T: ToSchema>() -> OneOfBuilder {
+    OneOfBuilder::new()
+        .item(Ref::from_schema_name(T::name()))
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+}
+
+fn done_one_of(builder: OneOfBuilder) -> RefOr<Schema> {
+    RefOr::T(Schema::OneOf(builder.build()))
+}
+
 // --- Carrier ---------------------------------------------------------------------------
+
+pub fn transport_create() -> RefOr<Schema> {
+    done_one_of(
+        enum_or_null::<Transport>()
+            .description(Some(
+                "SIP transport; `auto` (the default) lets LiveKit choose.",
+            ))
+            .default(Some(json!(Transport::default().as_str()))),
+    )
+}
+
+pub fn transport_patch() -> RefOr<Schema> {
+    done_one_of(enum_or_null::<Transport>().description(Some("SIP transport.")))
+}
+
+pub fn number_format_create() -> RefOr<Schema> {
+    done_one_of(
+        enum_or_null::<NumberFormat>().default(Some(json!(NumberFormat::default().as_str()))),
+    )
+}
+
+pub fn number_format_patch() -> RefOr<Schema> {
+    done_one_of(enum_or_null::<NumberFormat>())
+}
+
+pub fn inbound_auth_write() -> RefOr<Schema> {
+    done_one_of(enum_or_null::<InboundAuth>().description(Some(
+        "On create it defaults to `ip_allowlist` when allowed IPs are given without a \
+         password, otherwise `digest`.",
+    )))
+}
 
 fn carrier_name_schema() -> ObjectBuilder {
     text(false, NAME_MAX, NOT_BLANK)
@@ -106,24 +139,6 @@ pub fn sip_address() -> RefOr<Schema> {
     done(sip_address_schema())
 }
 
-fn transport_schema(nullable: bool) -> ObjectBuilder {
-    one_of(Transport::ALL.map(Transport::as_str), nullable)
-        .description(Some("SIP transport; `auto` lets LiveKit choose."))
-}
-
-/// Response field.
-pub fn transport() -> RefOr<Schema> {
-    done(transport_schema(false))
-}
-
-pub fn transport_create() -> RefOr<Schema> {
-    done(transport_schema(true).default(Some(json!(Transport::default().as_str()))))
-}
-
-pub fn transport_patch() -> RefOr<Schema> {
-    done(transport_schema(true))
-}
-
 pub fn destination_country() -> RefOr<Schema> {
     done(
         text(true, TEXT_MAX, NO_CONTROL)
@@ -133,22 +148,6 @@ pub fn destination_country() -> RefOr<Schema> {
             ))
             .examples([json!("IN")]),
     )
-}
-
-fn number_format_schema(nullable: bool) -> ObjectBuilder {
-    one_of(NumberFormat::ALL.map(NumberFormat::as_str), nullable)
-}
-
-pub fn number_format() -> RefOr<Schema> {
-    done(number_format_schema(false))
-}
-
-pub fn number_format_create() -> RefOr<Schema> {
-    done(number_format_schema(true).default(Some(json!(NumberFormat::default().as_str()))))
-}
-
-pub fn number_format_patch() -> RefOr<Schema> {
-    done(number_format_schema(true))
 }
 
 pub fn username() -> RefOr<Schema> {
@@ -208,24 +207,6 @@ fn done_array(nullable: bool) -> RefOr<Schema> {
              `ip_allowlist`."
         )));
     RefOr::T(Schema::Array(array.build()))
-}
-
-fn inbound_auth_schema(nullable: bool) -> ObjectBuilder {
-    one_of(
-        [InboundAuth::Digest, InboundAuth::IpAllowlist].map(InboundAuth::as_str),
-        nullable,
-    )
-}
-
-pub fn inbound_auth() -> RefOr<Schema> {
-    done(inbound_auth_schema(false))
-}
-
-pub fn inbound_auth_write() -> RefOr<Schema> {
-    done(inbound_auth_schema(true).description(Some(
-        "`digest` or `ip_allowlist`. On create it defaults to `ip_allowlist` when allowed IPs \
-         are given without a password, otherwise `digest`.",
-    )))
 }
 
 fn cps_schema(nullable: bool) -> ObjectBuilder {
@@ -331,20 +312,12 @@ pub fn number_label() -> RefOr<Schema> {
     )
 }
 
-fn direction_schema(nullable: bool) -> ObjectBuilder {
-    one_of(Direction::ALL.map(Direction::as_str), nullable)
-}
-
-pub fn direction() -> RefOr<Schema> {
-    done(direction_schema(false))
-}
-
 pub fn direction_create() -> RefOr<Schema> {
-    done(direction_schema(true).default(Some(json!(Direction::default().as_str()))))
+    done_one_of(enum_or_null::<Direction>().default(Some(json!(Direction::default().as_str()))))
 }
 
 pub fn direction_patch() -> RefOr<Schema> {
-    done(direction_schema(true))
+    done_one_of(enum_or_null::<Direction>())
 }
 
 // --- Accounts and bots -----------------------------------------------------------------
@@ -394,12 +367,8 @@ fn given_password_schema(nullable: bool) -> ObjectBuilder {
         .write_only(true)
 }
 
-pub fn role_write() -> RefOr<Schema> {
-    done(one_of(Role::ALL.map(Role::as_str), false))
-}
-
 pub fn role_patch() -> RefOr<Schema> {
-    done(one_of(Role::ALL.map(Role::as_str), true))
+    done_one_of(enum_or_null::<Role>())
 }
 
 pub fn timezone() -> RefOr<Schema> {
