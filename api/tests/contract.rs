@@ -944,3 +944,55 @@ async fn unknown_api_paths_are_problem_json_404s_not_the_spa() {
         );
     }
 }
+
+/// Collects every schema under `node` that carries `examples`, with its
+/// JSON pointer (not descending into the examples themselves).
+fn schemas_with_examples<'a>(node: &'a Value, pointer: String, out: &mut Vec<(String, &'a Value)>) {
+    match node {
+        Value::Object(map) => {
+            if map.get("examples").is_some_and(Value::is_array) {
+                out.push((pointer.clone(), node));
+            }
+            for (key, child) in map {
+                if key != "examples" && key != "example" {
+                    schemas_with_examples(child, format!("{pointer}/{key}"), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                schemas_with_examples(child, format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_example_in_the_document_matches_its_schema() {
+    let app = common::spawn_app().await;
+    let c = Contract::new(&app).await;
+    let mut found = Vec::new();
+    schemas_with_examples(
+        &c.doc["components"]["schemas"],
+        "#/components/schemas".into(),
+        &mut found,
+    );
+    assert!(
+        found.len() > 20,
+        "only {} schemas have examples",
+        found.len()
+    );
+    for (pointer, schema) in found {
+        for example in schema["examples"].as_array().unwrap() {
+            c.validate(&format!("example of {pointer}"), 0, schema, example);
+        }
+    }
+    for (name, schema) in c.doc["components"]["schemas"].as_object().unwrap() {
+        let is_enum = schema.get("enum").is_some();
+        assert!(
+            is_enum || schema.get("examples").is_some() || schema.get("allOf").is_some(),
+            "{name} has no example"
+        );
+    }
+}

@@ -138,6 +138,10 @@ pub struct LoginRequest {
 /// The signed-in account, as `GET /me` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "id": "3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "email": "admin@example.com",
+    "role": "super_admin", "timezone": "Asia/Kolkata"
+}))))]
 pub struct Me {
     #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
@@ -150,6 +154,11 @@ pub struct Me {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIzZjJiIn0.c2lnbmF0dXJl", "token_type": "Bearer",
+    "expires_at": "2026-12-02T21:30:00Z",
+    "user": { "id": "3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "email": "admin@example.com", "role": "super_admin", "timezone": "Asia/Kolkata" }
+}))))]
 pub struct LoginResponse {
     /// The same JWT the session cookie holds, for `Authorization: Bearer`.
     #[cfg_attr(feature = "openapi", schema(read_only))]
@@ -231,6 +240,10 @@ pub struct UserPatch {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "id": "7c6b5a49-3827-4615-a4b3-c2d1e0f9a8b7", "email": "ops@example.com", "role": "admin",
+    "timezone": "Europe/London", "created_at": "2026-11-27T10:00:00Z"
+}))))]
 pub struct User {
     #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
@@ -247,6 +260,10 @@ pub struct User {
 /// A bot that can answer inbound calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "id": "0b9f6a52-3c1e-4d7a-9a34-5f0c2e8d1b47", "name": "Receptionist",
+    "agent_name": "inbound-agent", "number_count": 3
+}))))]
 pub struct Bot {
     #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
@@ -323,6 +340,13 @@ impl BotWrite {
 /// One audit log row. `fields` names what changed, never secret values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "id": "e1d2c3b4-a596-4877-8695-a4b3c2d1e0f9", "at": "2026-12-02T09:30:11Z",
+    "actor_id": "3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "actor_email": "admin@example.com",
+    "action": "carrier.update", "target_type": "carrier",
+    "target_id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "fields": ["outbound_cps", "password"],
+    "detail": null
+}))))]
 pub struct AuditEntry {
     pub id: Uuid,
     #[serde(with = "time::serde::rfc3339")]
@@ -344,6 +368,15 @@ pub struct AuditEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "items": [{
+        "id": "e1d2c3b4-a596-4877-8695-a4b3c2d1e0f9", "at": "2026-12-02T09:30:11Z",
+        "actor_id": "3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "actor_email": "admin@example.com",
+        "action": "carrier.update", "target_type": "carrier",
+        "target_id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "fields": ["outbound_cps"], "detail": null
+    }],
+    "next_cursor": "MTczMzEzMTgxMTAwMDplMWQy"
+}))))]
 pub struct AuditPage {
     pub items: Vec<AuditEntry>,
     #[cfg_attr(feature = "openapi", schema(required = true))]
@@ -353,6 +386,12 @@ pub struct AuditPage {
 /// An outbound-capable number of a synced carrier, for a campaign's pool.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "number_id": "9a0e3c55-1f7b-4d2a-8c61-3e4f5a6b7c8d", "number": "+91 80 1234 5678",
+    "normalized": "+918012345678", "label": "Sales line",
+    "carrier_id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "carrier_name": "Primary trunk — IN",
+    "outbound_cps": 2.5, "outbound_burst": 5, "outbound_channels": 30
+}))))]
 pub struct PoolNumber {
     pub number_id: Uuid,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::phone_number))]

@@ -408,6 +408,16 @@ impl SyncStatus {
 /// A carrier as `GET /carriers/{id}` shows it. Never contains the password.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "name": "Primary trunk — IN",
+    "sip_address": "sip.example.com:5060", "transport": "udp", "destination_country": "IN",
+    "number_format": "e164", "username": "ori-trunk", "has_password": true,
+    "inbound_auth": "digest", "allowed_ips": ["203.0.113.0/24"], "outbound_cps": 2.5,
+    "outbound_burst": 5, "outbound_channels": 30, "did_count": 2, "sync_status": "synced",
+    "sync_error": null, "sync_needs_change": false, "last_synced_at": "2026-12-02T09:30:12Z",
+    "livekit_outbound_trunk_id": "ST_x7Qd2kLmNp", "livekit_inbound_trunk_id": "ST_b3Fw9zRtYc",
+    "version": 4, "created_at": "2026-11-28T14:02:51Z", "updated_at": "2026-12-02T09:30:11Z"
+}))))]
 pub struct Carrier {
     #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
@@ -499,6 +509,12 @@ impl Carrier {
 /// One row of the carrier list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "name": "Primary trunk — IN",
+    "sip_address": "sip.example.com:5060", "has_password": true, "allowed_ip_count": 1,
+    "did_count": 2, "outbound_cps": 2.5, "outbound_burst": 5, "sync_status": "synced",
+    "last_synced_at": "2026-12-02T09:30:12Z"
+}))))]
 pub struct CarrierSummary {
     #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
@@ -524,6 +540,15 @@ pub struct CarrierSummary {
 /// A page of the carrier list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "items": [{
+        "id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "name": "Primary trunk — IN",
+        "sip_address": "sip.example.com:5060", "has_password": true, "allowed_ip_count": 1,
+        "did_count": 2, "outbound_cps": 2.5, "outbound_burst": 5, "sync_status": "synced",
+        "last_synced_at": "2026-12-02T09:30:12Z"
+    }],
+    "total": 1, "next_cursor": null
+}))))]
 pub struct CarrierPage {
     pub items: Vec<CarrierSummary>,
     /// How many carriers match the search, over all pages.
@@ -653,6 +678,13 @@ impl NumberPatch {
 /// A phone number (DID) of a carrier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "id": "9a0e3c55-1f7b-4d2a-8c61-3e4f5a6b7c8d", "carrier_id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11",
+    "number": "+91 80 1234 5678", "normalized": "+918012345678", "e164": "+918012345678",
+    "label": "Sales line", "direction": "both", "bot_id": "0b9f6a52-3c1e-4d7a-9a34-5f0c2e8d1b47",
+    "bot_name": "Receptionist", "bot_missing": false, "livekit_dispatch_rule_id": "SDR_k2Jd8sQw",
+    "created_at": "2026-11-28T14:05:09Z"
+}))))]
 pub struct PhoneNumberView {
     #[cfg_attr(feature = "openapi", schema(read_only))]
     pub id: Uuid,
@@ -690,6 +722,11 @@ pub struct PhoneNumberView {
 /// An RFC 9457 problem document; `errors` lists field problems on 422.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "type": "urn:ori:problem:validation", "title": "Unprocessable Entity", "status": 422,
+    "detail": "Some fields are not valid; see errors.",
+    "errors": [{ "field": "sip_address", "message": "Enter the host without a scheme: remove \"sip:\" (for example sip.example.com:5060)." }]
+}))))]
 pub struct Problem {
     #[serde(rename = "type")]
     pub type_: String,

@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 /// One problem with one field; `field` is the JSON name of the field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(examples(json!({
+    "field": "outbound_burst",
+    "message": "Outbound Burst must be a whole number from 1 to 1000."
+}))))]
 pub struct FieldError {
     /// The request field, e.g. `sip_address`.
     pub field: String,

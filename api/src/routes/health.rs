@@ -8,6 +8,7 @@ use crate::state::AppState;
 
 /// A probe's answer.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(examples(json!({ "status": "ready" })))]
 pub struct Health {
     /// `ok`, `ready`, or `database unavailable`.
     #[schema(examples("ok"))]
