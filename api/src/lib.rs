@@ -1,6 +1,7 @@
 //! The Ori carrier console's server: REST API, LiveKit sync and the SPA.
 
 pub mod auth;
+pub mod body;
 pub mod bootstrap;
 pub mod config;
 pub mod country;

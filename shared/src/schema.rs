@@ -177,7 +177,7 @@ fn allowed_ip_schema() -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(SchemaType::new(Type::String))
         .format(Some(SchemaFormat::Custom("ip-or-cidr".into())))
-        .min_length(Some(1))
+        .pattern(Some(r"^\s*[0-9A-Fa-f:.]+(/[0-9]{1,3})?\s*$"))
         .description(Some(
             "An IPv4 or IPv6 address, or a CIDR range without host bits set \
              (e.g. `192.0.2.10`, `203.0.113.0/24`, `2001:db8::/32`).",

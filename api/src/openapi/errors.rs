@@ -4,11 +4,12 @@
 //!
 //! - a security requirement → 401; with a role, or on a write, → 403 (the
 //!   role is too low, or a cookie write came from another site);
-//! - a request body → 400 (not JSON of the documented shape), 413, 415, 422;
+//! - a request body → 400 (not a JSON object of the documented shape), 413,
+//!   415, 422;
 //! - query parameters → 400 (a value of the wrong type) and 422 (out of
 //!   range, or a cursor that is not valid);
 //! - path parameters → 404;
-//! - an `If-Match` header → 412;
+//! - an `If-Match` header → 400 (not entity tags) and 412;
 //! - every operation → `default`: an unexpected error (500).
 //!
 //! The contract test makes the server produce every one of them.
@@ -56,12 +57,13 @@ fn add(op: &mut Operation, write: bool) {
     let (secured, needs_role) = security(op);
 
     let mut shared = Vec::new();
-    if body || query {
+    if body || query || if_match {
         shared.push((
             "400",
             problem(
-                "The body is not JSON of the documented shape (a value of the wrong type, an \
-                 unknown field), or a query parameter has the wrong type",
+                "The body is not a JSON object of the documented shape (a value of the wrong \
+                 type, an unknown field), a query parameter has the wrong type, or `If-Match` \
+                 is not entity tags",
             ),
         ));
     }

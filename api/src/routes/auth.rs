@@ -9,6 +9,7 @@ use ori_shared::dto::Problem;
 
 use crate::auth::extract::SESSION_COOKIE;
 use crate::auth::{AuthUser, password};
+use crate::body::JsonObject;
 use crate::db::audit::{self, Event};
 use crate::db::users;
 use crate::error::{ApiError, ApiResult};
@@ -58,7 +59,7 @@ pub fn check_timezone(name: &str) -> Result<String, String> {
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: JsonObject<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let email = body.email.trim().to_lowercase();
     let mut missing = FieldErrors::new();
@@ -157,7 +158,7 @@ pub async fn update_me(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<MePatch>,
+    body: JsonObject<MePatch>,
 ) -> ApiResult<HttpResponse> {
     let mut errors = FieldErrors::new();
     let timezone = body

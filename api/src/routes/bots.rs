@@ -7,6 +7,7 @@ use ori_shared::accounts::{Bot, BotCreate, BotWrite};
 use uuid::Uuid;
 
 use crate::auth::SuperAdmin;
+use crate::body::JsonObject;
 use crate::db::audit::{self, Event};
 use crate::db::bots;
 use crate::error::{ApiError, ApiResult};
@@ -32,7 +33,7 @@ pub async fn list(_: SuperAdmin, state: web::Data<AppState>) -> ApiResult<HttpRe
 pub async fn create(
     SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
-    body: web::Json<BotCreate>,
+    body: JsonObject<BotCreate>,
 ) -> ApiResult<HttpResponse> {
     let (name, agent_name) = body.validate().map_err(ApiError::Validation)?;
     let mut tx = state.db.pool.begin().await?;
@@ -61,7 +62,7 @@ pub async fn update(
     SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Json<BotWrite>,
+    body: JsonObject<BotWrite>,
 ) -> ApiResult<HttpResponse> {
     let current = bots::get(&state.db, *id)
         .await?

@@ -11,11 +11,12 @@ use uuid::Uuid;
 
 use super::{page_cursor, page_limit};
 use crate::auth::SuperAdmin;
+use crate::body::JsonObject;
 use crate::db::audit::{self, Event};
 use crate::db::carriers::{self as store, CarrierRecord, CarrierWrite, Cursor};
 use crate::db::sync;
 use crate::error::{ApiError, ApiResult};
-use crate::etag::{check_if_match, etag};
+use crate::etag::{IfMatch, check_if_match, etag};
 use crate::livekit::SyncNowError;
 use crate::state::AppState;
 use crate::time_util::from_ms;
@@ -183,7 +184,7 @@ pub async fn list(
 pub async fn create(
     SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
-    body: web::Json<CarrierCreate>,
+    body: JsonObject<CarrierCreate>,
 ) -> ApiResult<HttpResponse> {
     let config = body.validate().map_err(ApiError::Validation)?;
     let write = CarrierWrite {
@@ -233,8 +234,7 @@ pub async fn get(
     request_body = CarrierPatch,
     params(
         ("id" = Uuid, Path, description = "Carrier id"),
-        ("If-Match" = Option<String>, Header,
-            description = "The ETag the change is based on; without it the change applies to the current version"),
+        IfMatch,
     ),
     security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(
@@ -248,7 +248,7 @@ pub async fn update(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<CarrierPatch>,
+    body: JsonObject<CarrierPatch>,
 ) -> ApiResult<HttpResponse> {
     let conditional = req.headers().contains_key(header::IF_MATCH);
     for _ in 0..PATCH_ATTEMPTS {
@@ -300,8 +300,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/carriers/{id}", tag = "carriers", operation_id = "delete_carrier",
     params(
         ("id" = Uuid, Path, description = "Carrier id"),
-        ("If-Match" = Option<String>, Header,
-            description = "The ETag the deletion is based on; without it the carrier is deleted whatever its version"),
+        IfMatch,
     ),
     security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
     responses(

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::carriers::load as load_carrier;
 use crate::auth::SuperAdmin;
+use crate::body::JsonObject;
 use crate::db::audit::{self, Event};
 use crate::db::numbers::{self as store, NumberForms};
 use crate::db::sync;
@@ -119,7 +120,7 @@ pub async fn create(
     SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Json<NumberCreate>,
+    body: JsonObject<NumberCreate>,
 ) -> ApiResult<HttpResponse> {
     let carrier = load_carrier(&state, *id).await?;
     let config = body.validate().map_err(ApiError::Validation)?;
@@ -179,7 +180,7 @@ pub async fn update(
     SuperAdmin(user): SuperAdmin,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<NumberPatch>,
+    body: JsonObject<NumberPatch>,
 ) -> ApiResult<HttpResponse> {
     let (carrier_id, number_id) = *path;
     let not_found = || ApiError::not_found("phone number on this carrier");

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::auth::check_timezone;
 use crate::auth::{SuperAdmin, password};
+use crate::body::JsonObject;
 use crate::db::audit::{self, Event};
 use crate::db::users::{self, Guarded};
 use crate::error::{ApiError, ApiResult, is_unique_violation};
@@ -43,7 +44,7 @@ pub async fn list(_: SuperAdmin, state: web::Data<AppState>) -> ApiResult<HttpRe
 pub async fn create(
     SuperAdmin(admin): SuperAdmin,
     state: web::Data<AppState>,
-    body: web::Json<UserCreate>,
+    body: JsonObject<UserCreate>,
 ) -> ApiResult<HttpResponse> {
     let (email, role) = body.validate().map_err(ApiError::Validation)?;
     let timezone = match body.timezone.as_deref() {
@@ -87,7 +88,7 @@ pub async fn update(
     SuperAdmin(admin): SuperAdmin,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Json<UserPatch>,
+    body: JsonObject<UserPatch>,
 ) -> ApiResult<HttpResponse> {
     if let Some(text) = body.role.as_deref() {
         let role =
