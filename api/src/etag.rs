@@ -30,6 +30,10 @@ fn if_match_schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .pattern(Some(IF_MATCH_PATTERN))
+            .description(Some(
+                "The ETag the write is based on (from a read); a version that is no longer \
+                 current answers 412. Without it the write applies to the current version.",
+            ))
             .examples([serde_json::json!("\"4\"")])
             .build(),
     ))
