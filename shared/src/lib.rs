@@ -10,5 +10,6 @@ pub mod dto;
 pub mod errors;
 pub mod number;
 pub mod raw;
+pub mod tokens;
 
 pub use errors::{FieldError, FieldErrors};
