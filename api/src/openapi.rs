@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::auth::extract::SESSION_COOKIE;
-use crate::routes::{audit, auth, bots, carriers, health, numbers, pool, users};
+use crate::routes::{audit, auth, bots, carriers, health, numbers, pool, tokens, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,10 @@ use crate::routes::{audit, auth, bots, carriers, health, numbers, pool, users};
         bots::create,
         bots::update,
         bots::delete,
+        tokens::list,
+        tokens::get,
+        tokens::create,
+        tokens::revoke,
         audit::list,
         pool::list,
         carriers::list,
@@ -51,6 +55,7 @@ use crate::routes::{audit, auth, bots, carriers, health, numbers, pool, users};
         (name = "numbers", description = "A carrier's phone numbers (DIDs)"),
         (name = "bots", description = "Bots that answer inbound calls"),
         (name = "users", description = "Accounts (super admin only)"),
+        (name = "tokens", description = "Your API tokens, for integrators (`Authorization: Bearer ori_…`)"),
         (name = "audit", description = "Who changed what"),
         (name = "campaigns", description = "What campaigns can use"),
         (name = "health", description = "Probes"),
@@ -58,8 +63,9 @@ use crate::routes::{audit, auth, bots, carriers, health, numbers, pool, users};
 )]
 pub struct ApiDoc;
 
-/// The two ways to authenticate: the SPA's session cookie, or a Bearer token
-/// from `POST /api/v1/auth/login`.
+/// The two ways to authenticate: the SPA's session cookie, or a Bearer token:
+/// an API token (`ori_…`, from `POST /api/v1/tokens`) or a login token from
+/// `POST /api/v1/auth/login`.
 struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
@@ -70,7 +76,10 @@ impl Modify for SecuritySchemes {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
+                    .description(Some(
+                        "An API token (`ori_…`, from `POST /api/v1/tokens`), or the login \
+                         token (a JWT) from `POST /api/v1/auth/login`.",
+                    ))
                     .build(),
             ),
         );

@@ -7,6 +7,7 @@ pub mod carriers;
 pub mod health;
 pub mod numbers;
 pub mod pool;
+pub mod tokens;
 pub mod users;
 
 use actix_web::web;
@@ -75,6 +76,16 @@ pub fn api(cfg: &mut web::ServiceConfig) {
             web::resource("/bots/{id}")
                 .route(web::patch().to(bots::update))
                 .route(web::delete().to(bots::delete)),
+        )
+        .service(
+            web::resource("/tokens")
+                .route(web::get().to(tokens::list))
+                .route(web::post().to(tokens::create)),
+        )
+        .service(
+            web::resource("/tokens/{id}")
+                .route(web::get().to(tokens::get))
+                .route(web::delete().to(tokens::revoke)),
         )
         .route("/audit", web::get().to(audit::list))
         .route("/number-pool", web::get().to(pool::list));
