@@ -231,7 +231,9 @@ fn TokenTable(tokens: RwSignal<Vec<ApiToken>>, ask_revoke: Callback<ApiToken>) -
     };
     view! {
         <div class="card table-card">
-            <div class="table-wrap">
+            // Focusable: on a narrow screen the table scrolls sideways, and a list of
+            // revoked tokens has no other control to reach it by keyboard.
+            <div class="table-wrap" tabindex="0" role="region" aria-label="API tokens">
                 <table class="table tokens-table">
                     <thead>
                         <tr>
@@ -309,7 +311,7 @@ fn TokenRow(token: ApiToken, ask_revoke: Callback<ApiToken>) -> impl IntoView {
             <td><RelativeTime at=Signal::stored(Some(token.created_at))/></td>
             <td>{expires}</td>
             <td>{last_used}</td>
-            <td>{status_badge(token.status)}</td>
+            <td class="cell-status">{status_badge(token.status)}</td>
             <td class="cell-actions">{action}</td>
         </tr>
     }
