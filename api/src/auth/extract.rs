@@ -134,12 +134,14 @@ async fn with_api_token(state: &AppState, token: &str) -> Result<AuthUser, ApiEr
     if found.revoked_at.is_some() || found.expires_at.is_some_and(|at| at <= now) {
         return Err(refused());
     }
-    // Read first, so most requests within the minute write nothing at all.
+    // Read first, so most requests within the minute write nothing at all. The
+    // time is for people to see; failing to write it must not fail the request.
     if found
         .last_used_at
         .is_none_or(|at| at <= now - tokens::TOUCH_EVERY_MS)
+        && let Err(e) = tokens::touch(&state.db, found.id, now).await
     {
-        tokens::touch(&state.db, found.id, now).await?;
+        tracing::warn!(token = %found.id, error = %e, "recording an API token's use failed");
     }
     Ok(AuthUser {
         id: found.user_id,
