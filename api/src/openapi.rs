@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::auth::extract::SESSION_COOKIE;
-use crate::routes::{audit, auth, bots, carriers, health, numbers, pool, users};
+use crate::routes::{audit, auth, bots, carriers, health, numbers, pool, tokens, users};
 
 const GETTING_STARTED: &str = "\
 SIP carriers, their phone numbers (DIDs), and their sync to LiveKit's SIP trunks and dispatch rules.
@@ -63,6 +63,10 @@ path under `/api/` answers a problem+json 404.
         bots::create,
         bots::update,
         bots::delete,
+        tokens::list,
+        tokens::get,
+        tokens::create,
+        tokens::revoke,
         audit::list,
         pool::list,
         carriers::list,
@@ -82,6 +86,7 @@ path under `/api/` answers a problem+json 404.
         (name = "numbers", description = "A carrier's phone numbers (DIDs)"),
         (name = "bots", description = "Bots that answer inbound calls"),
         (name = "users", description = "Accounts (super admin only)"),
+        (name = "tokens", description = "Your API tokens, for integrators (`Authorization: Bearer ori_…`)"),
         (name = "audit", description = "Who changed what"),
         (name = "campaigns", description = "What campaigns can use"),
         (name = "health", description = "Probes"),

@@ -880,6 +880,67 @@ async fn every_operation_answers_as_documented() {
     )
     .await;
 
+    // API tokens: made with a login, used as Bearer, revoked.
+    let tokens = "/api/v1/tokens";
+    let made = c
+        .call(
+            "POST",
+            tokens,
+            201,
+            admin
+                .post(c.url(tokens))
+                .json(&json!({"name": "Contract", "role": "admin", "expires_in_days": 7})),
+        )
+        .await;
+    c.call(
+        "POST",
+        tokens,
+        422,
+        admin
+            .post(c.url(tokens))
+            .json(&json!({"name": " ", "expires_in_days": 0})),
+    )
+    .await;
+    let api = common::bearer_client(made["token"].as_str().unwrap());
+    c.call(
+        "POST",
+        tokens,
+        403,
+        api.post(c.url(tokens)).json(&json!({"name": "From a token"})),
+    )
+    .await;
+    body_errors(&mut c, &admin, "POST", tokens, tokens).await;
+    c.call("GET", tokens, 200, admin.get(c.url(tokens))).await;
+    let one_token = "/api/v1/tokens/{id}";
+    let token_path = fill(one_token, &[&id(&made)]);
+    c.call("GET", one_token, 200, api.get(c.url(&token_path))).await;
+    c.call(
+        "GET",
+        one_token,
+        404,
+        admin.get(c.url(&fill(one_token, &[&missing]))),
+    )
+    .await;
+    c.call(
+        "DELETE",
+        one_token,
+        403,
+        anon.delete(c.url(&token_path))
+            .header("cookie", format!("ori_session={session}"))
+            .header("sec-fetch-site", "cross-site"),
+    )
+    .await;
+    c.call("DELETE", one_token, 204, admin.delete(c.url(&token_path)))
+        .await;
+    c.call("GET", one_token, 401, api.get(c.url(&token_path))).await;
+    c.call(
+        "DELETE",
+        one_token,
+        404,
+        admin.delete(c.url(&fill(one_token, &[&missing]))),
+    )
+    .await;
+
     // Login throttling, last: it would refuse the logins above.
     let mut throttled = None;
     for _ in 0..30 {

@@ -19,7 +19,7 @@ const PUBLIC: &[&str] = &[
     "/api/v1/auth/logout",
 ];
 /// Routes any signed-in account may call.
-const ANY_ACCOUNT: &[&str] = &["/api/v1/me"];
+const ANY_ACCOUNT: &[&str] = &["/api/v1/me", "/api/v1/tokens", "/api/v1/tokens/{id}"];
 /// Routes admins (and super admins) may call.
 const ADMINS: &[&str] = &["/api/v1/number-pool"];
 

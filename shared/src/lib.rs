@@ -12,5 +12,6 @@ pub mod number;
 pub mod raw;
 #[cfg(feature = "openapi")]
 pub mod schema;
+pub mod tokens;
 
 pub use errors::{FieldError, FieldErrors};

@@ -20,6 +20,7 @@ use crate::carrier::{
 };
 use crate::dto::{PAGE_DEFAULT, PAGE_MAX};
 use crate::number::{DIGITS_MAX, DIGITS_MIN, Direction, LABEL_MAX, NumberFormat};
+use crate::tokens::{EXPIRES_DAYS_MAX, EXPIRES_DAYS_MIN, TOKEN_NAME_MAX};
 
 /// No control characters (what `char::is_control` refuses: Unicode Cc).
 const NO_CONTROL: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
@@ -421,6 +422,27 @@ pub fn agent_name() -> RefOr<Schema> {
 
 pub fn agent_name_patch() -> RefOr<Schema> {
     done(agent_name_schema(true))
+}
+
+// --- API tokens ------------------------------------------------------------------------
+
+pub fn token_name() -> RefOr<Schema> {
+    done(
+        text(false, TOKEN_NAME_MAX, NOT_BLANK)
+            .min_length(Some(1))
+            .description(Some("What the token is for."))
+            .examples([json!("CRM sync")]),
+    )
+}
+
+pub fn token_expiry() -> RefOr<Schema> {
+    done(
+        whole(true, EXPIRES_DAYS_MIN, EXPIRES_DAYS_MAX)
+            .description(Some(
+                "Whole days until it expires; absent or `null`: never.",
+            ))
+            .examples([json!(90)]),
+    )
 }
 
 // --- Lists -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ use crate::{
         toast::{ToastRegion, Toasts},
     },
     pages::{
+        api_tokens::ApiTokensPage,
         bots::BotsPage,
         carriers::{create::CarrierCreatePage, detail::CarrierDetailPage, list::CarriersListPage},
         login::Login,
@@ -38,6 +39,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("dashboard/carriers/create") view=CarrierCreatePage/>
                     <Route path=path!("dashboard/carriers/:id") view=CarrierDetailPage/>
                     <Route path=path!("dashboard/bots") view=BotsPage/>
+                    <Route path=path!("dashboard/api-tokens") view=ApiTokensPage/>
                     <Route path=path!("*any") view=NotFound/>
                 </ParentRoute>
             </Routes>

@@ -8,6 +8,8 @@ pub const CARRIERS: &str = "/dashboard/carriers";
 pub const CARRIER_NEW: &str = "/dashboard/carriers/create";
 /// The bots that answer inbound calls (Assign Bot's choices).
 pub const BOTS: &str = "/dashboard/bots";
+/// Your API tokens (from the user menu).
+pub const API_TOKENS: &str = "/dashboard/api-tokens";
 
 /// A carrier's detail page.
 pub fn carrier(id: Uuid) -> String {

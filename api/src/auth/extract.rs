@@ -1,5 +1,6 @@
 //! Who is calling: extractors a handler names to be reachable at all.
-//! `AuthUser` needs a valid session; `AdminUser` and `SuperAdmin` add a role.
+//! `AuthUser` needs a valid session or API token; `AdminUser` and `SuperAdmin`
+//! add a role.
 //! A handler without one of these is public — the route × role test lists
 //! the few that are meant to be.
 
@@ -12,8 +13,11 @@ use ori_shared::accounts::Role;
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::api_token;
+use crate::db::tokens;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::time_util::now_ms;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "ori_session";
@@ -25,6 +29,8 @@ pub struct AuthUser {
     pub email: String,
     pub role: Role,
     pub timezone: String,
+    /// The API token the request came with; `None` for a login session.
+    pub api_token: Option<Uuid>,
 }
 
 /// A signed-in admin or super admin.
@@ -44,8 +50,8 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 }
 
 /// Refuses cookie-authenticated writes that a browser says come from
-/// another site (CSRF). Bearer tokens are not sent automatically, so they
-/// need no such check.
+/// another site (CSRF). Bearer tokens (login JWTs and API tokens) are not
+/// sent automatically, so they need no such check.
 fn check_same_origin(req: &HttpRequest) -> Result<(), ApiError> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
@@ -84,6 +90,9 @@ async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
             }
         },
     };
+    if !via_cookie && api_token::is_api_token(&token) {
+        return with_api_token(&state, &token).await;
+    }
     let expired =
         || ApiError::Unauthorized("Your session is invalid or has expired. Log in again.".into());
     let claims = state.jwt.verify(&token).ok_or_else(expired)?;
@@ -105,6 +114,41 @@ async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
         email: row.try_get("email")?,
         role: Role::parse(&role).map_err(|e| anyhow::anyhow!("stored role: {e}"))?,
         timezone: row.try_get("timezone")?,
+        api_token: None,
+    })
+}
+
+/// An API token: known by its hash, not revoked, not expired. The request
+/// gets the lower of the token's role and its owner's role now, so demoting
+/// someone limits their tokens at once (deleting them deletes the tokens).
+async fn with_api_token(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+    let refused = || {
+        ApiError::Unauthorized(
+            "This API token is not valid: it is unknown, revoked or expired.".into(),
+        )
+    };
+    let found = tokens::by_hash(&state.db, &api_token::hash(token))
+        .await?
+        .ok_or_else(refused)?;
+    let now = now_ms();
+    if found.revoked_at.is_some() || found.expires_at.is_some_and(|at| at <= now) {
+        return Err(refused());
+    }
+    // Read first, so most requests within the minute write nothing at all. The
+    // time is for people to see; failing to write it must not fail the request.
+    if found
+        .last_used_at
+        .is_none_or(|at| at <= now - tokens::TOUCH_EVERY_MS)
+        && let Err(e) = tokens::touch(&state.db, found.id, now).await
+    {
+        tracing::warn!(token = %found.id, error = %e, "recording an API token's use failed");
+    }
+    Ok(AuthUser {
+        id: found.user_id,
+        email: found.email,
+        role: found.role.min(found.user_role),
+        timezone: found.timezone,
+        api_token: Some(found.id),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Accounts and access: argon2id passwords, HS256 session tokens, and the
 //! extractors that decide who may call a handler (deny by default).
 
+pub mod api_token;
 pub mod extract;
 pub mod jwt;
 pub mod password;

@@ -8,6 +8,7 @@ pub mod numbers;
 pub mod pool;
 pub mod remote;
 pub mod sync;
+pub mod tokens;
 pub mod users;
 
 use std::time::Duration;

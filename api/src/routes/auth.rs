@@ -112,6 +112,7 @@ pub async fn login(
         email: user.user.email.clone(),
         role: user.user.role,
         timezone: user.user.timezone.clone(),
+        api_token: None,
     };
     let event = Event::new("login.success", "user", user.user.id).detail(format!("from {ip}"));
     audit::record(&mut conn, Some(&signed_in), event).await?;

@@ -7,6 +7,7 @@ pub mod carriers;
 pub mod health;
 pub mod numbers;
 pub mod pool;
+pub mod tokens;
 pub mod users;
 
 use actix_web::web;
@@ -91,6 +92,16 @@ pub fn api(cfg: &mut web::ServiceConfig) {
             resource("/bots/{id}")
                 .route(web::patch().to(bots::update))
                 .route(web::delete().to(bots::delete)),
+        )
+        .service(
+            resource("/tokens")
+                .route(web::get().to(tokens::list))
+                .route(web::post().to(tokens::create)),
+        )
+        .service(
+            resource("/tokens/{id}")
+                .route(web::get().to(tokens::get))
+                .route(web::delete().to(tokens::revoke)),
         )
         .service(resource("/audit").route(web::get().to(audit::list)))
         .service(resource("/number-pool").route(web::get().to(pool::list)));

@@ -120,7 +120,11 @@ assert number.e164 == "+14155550142"
 numbers = list_numbers.sync_detailed(carrier.id, client=api)
 assert [n.id for n in expect(numbers, 200, list)] == [number.id]
 
-# Patch with If-Match; the old ETag is then stale: 412.
+# Patch with If-Match (the ETag of a fresh read: adding a number changed the
+# carrier); the old ETag is then stale: 412.
+fresh = get_carrier.sync_detailed(carrier.id, client=api)
+assert expect(fresh, 200, Carrier).did_count == 1
+etag = fresh.headers["etag"]
 response = update_carrier.sync_detailed(
     carrier.id, client=api, body=CarrierPatch(outbound_cps=5.0), if_match=etag
 )

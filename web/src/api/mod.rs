@@ -4,6 +4,7 @@ mod account;
 mod bots;
 mod http;
 mod numbers;
+mod tokens;
 
 use ori_shared::accounts::{LoginRequest, Me};
 use ori_shared::dto::{Carrier, CarrierCreate, CarrierPage, CarrierPatch};
@@ -14,6 +15,7 @@ pub use account::*;
 pub use bots::*;
 pub use http::{ApiError, ETag, Tagged, on_unauthorized};
 pub use numbers::*;
+pub use tokens::*;
 
 const BASE: &str = "/api/v1";
 

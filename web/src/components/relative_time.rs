@@ -41,13 +41,24 @@ fn unix_ms(at: OffsetDateTime) -> f64 {
 /// `at` as the user reads it in `timezone`, e.g. "2 Dec 2026, 14:05:09 GMT+5:30";
 /// in the browser's own zone if `timezone` is missing or unknown to the browser.
 pub fn absolute(at: OffsetDateTime, timezone: Option<&str>) -> String {
+    locale_string(at, timezone, Some("long"))
+}
+
+/// The calendar day of `at` in `timezone`, e.g. "2 Dec 2026".
+pub fn day(at: OffsetDateTime, timezone: Option<&str>) -> String {
+    locale_string(at, timezone, None)
+}
+
+fn locale_string(at: OffsetDateTime, timezone: Option<&str>, time_style: Option<&str>) -> String {
     let date = Date::new(&JsValue::from_f64(unix_ms(at)));
     let options = Object::new();
     let set = |key: &str, value: &str| {
         let _ = Reflect::set(&options, &key.into(), &value.into());
     };
     set("dateStyle", "medium");
-    set("timeStyle", "long");
+    if let Some(style) = time_style {
+        set("timeStyle", style);
+    }
     if let Some(zone) = timezone {
         set("timeZone", zone);
     }
@@ -59,7 +70,7 @@ pub fn absolute(at: OffsetDateTime, timezone: Option<&str>) -> String {
         .and_then(|s| s.as_string());
     match formatted {
         Some(text) => text,
-        None if timezone.is_some() => absolute(at, None),
+        None if timezone.is_some() => locale_string(at, None, time_style),
         None => String::from(date.to_string()),
     }
 }

@@ -1,7 +1,7 @@
 //! The user menu at the foot of the sidebar: a button with the signed-in email that
 //! opens the account panel (a native modal `<dialog>`: focus stays inside, Esc closes
 //! it, focus returns to the button). In it: the email and role, the time zone every
-//! absolute time is shown in, Change password, and Log out.
+//! absolute time is shown in, Change password, a link to your API tokens, and Log out.
 //!
 //! The zone list is the browser's own (`Intl.supportedValuesOf('timeZone')`): no zone
 //! table is compiled in. The password rule is the shared crate's `check_new_password`.
@@ -11,6 +11,7 @@ use leptos::ev::SubmitEvent;
 use leptos::html::{Dialog, Select};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use ori_shared::FieldError;
 use ori_shared::accounts::{MePatch, check_new_password};
 use time::OffsetDateTime;
@@ -18,9 +19,10 @@ use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::auth::{role_label, use_auth};
-use crate::components::icons::CloseIcon;
+use crate::components::icons::{ChevronRightIcon, CloseIcon};
 use crate::components::relative_time::absolute;
 use crate::components::toast::use_toasts;
+use crate::routes;
 
 /// What the picker saves for UTC: the server's plain `UTC` means "never chosen".
 const UTC: &str = "Etc/UTC";
@@ -142,7 +144,7 @@ pub fn UserMenu() -> impl IntoView {
                 aria-haspopup="dialog"
                 aria-expanded=move || if open.get() { "true" } else { "false" }
                 aria-controls="account-dialog"
-                title="Your account: time zone, password, log out"
+                title="Your account: time zone, password, API tokens, log out"
                 on:click=show
             >
                 <span class="avatar" aria-hidden="true">{initial}</span>
@@ -174,6 +176,16 @@ pub fn UserMenu() -> impl IntoView {
                 </header>
                 <TimeZoneSetting generation/>
                 <PasswordSetting generation/>
+                <nav class="account-section" aria-label="Account pages">
+                    <A href=routes::API_TOKENS attr:class="account-link" attr:id="account-api-tokens"
+                        on:click=move |_| close.run(())>
+                        <span class="account-link-text">
+                            <span class="account-link-title">"API tokens"</span>
+                            <span class="account-link-help">"Tokens for scripts and integrations"</span>
+                        </span>
+                        <ChevronRightIcon class="icon account-link-chevron"/>
+                    </A>
+                </nav>
                 <LogOut/>
             </dialog>
         </div>

@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod api_tokens;
 pub mod bots;
 pub mod carriers;
 pub mod login;
