@@ -906,14 +906,16 @@ async fn every_operation_answers_as_documented() {
         "POST",
         tokens,
         403,
-        api.post(c.url(tokens)).json(&json!({"name": "From a token"})),
+        api.post(c.url(tokens))
+            .json(&json!({"name": "From a token"})),
     )
     .await;
     body_errors(&mut c, &admin, "POST", tokens, tokens).await;
     c.call("GET", tokens, 200, admin.get(c.url(tokens))).await;
     let one_token = "/api/v1/tokens/{id}";
     let token_path = fill(one_token, &[&id(&made)]);
-    c.call("GET", one_token, 200, api.get(c.url(&token_path))).await;
+    c.call("GET", one_token, 200, api.get(c.url(&token_path)))
+        .await;
     c.call(
         "GET",
         one_token,
@@ -932,7 +934,8 @@ async fn every_operation_answers_as_documented() {
     .await;
     c.call("DELETE", one_token, 204, admin.delete(c.url(&token_path)))
         .await;
-    c.call("GET", one_token, 401, api.get(c.url(&token_path))).await;
+    c.call("GET", one_token, 401, api.get(c.url(&token_path)))
+        .await;
     c.call(
         "DELETE",
         one_token,

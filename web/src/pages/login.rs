@@ -53,7 +53,10 @@ fn LoginForm() -> impl IntoView {
             match result {
                 // The page re-renders as signed in and redirects to the carriers.
                 Ok(me) => auth.sign_in(me),
-                Err(e) => error.set(Some(e.detail)),
+                // A 422 names the empty field; say that rather than the summary.
+                Err(e) => error.set(Some(
+                    e.errors.into_iter().next().map_or(e.detail, |f| f.message),
+                )),
             }
         });
     };
