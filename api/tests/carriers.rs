@@ -453,7 +453,7 @@ async fn patch_changes_only_what_it_names() {
     let res = app
         .patch(
             &path,
-            &json!({"transport": "TLS", "destination_country": null, "outbound_channels": "60"}),
+            &json!({"transport": "TLS", "destination_country": null, "outbound_channels": 60}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -639,4 +639,22 @@ async fn number_format_defaults_to_e164_and_is_validated() {
     let now: Value = res.json().await.unwrap();
     assert_eq!(now["number_format"], "as_typed");
     assert!(now["version"].as_i64() > c["version"].as_i64());
+}
+
+#[tokio::test]
+async fn a_number_field_sent_as_text_is_a_field_error() {
+    // The document says `number`: "60" is refused with the field's own message.
+    let app = spawn_app().await;
+    let c = app.simple_carrier("Text numbers").await;
+    let res = app
+        .patch(
+            &format!("/api/v1/carriers/{}", id(&c)),
+            &json!({"outbound_channels": "60"}),
+        )
+        .await;
+    let problem = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(
+        field_error(&problem, "outbound_channels").as_deref(),
+        Some("Outbound Channels must be a whole number from 1 to 500.")
+    );
 }
