@@ -57,6 +57,9 @@ pub struct Settings {
     pub sync_retry_max_secs: u64,
     /// How long a replica's claim on a carrier lasts without renewal.
     pub sync_lease_ms: u64,
+    /// Accept SIP addresses on this machine (`localhost`, 127.0.0.0/8, `::1`):
+    /// for development and tests that run a SIP server locally.
+    pub allow_loopback_sip: bool,
 }
 
 impl Default for Settings {
@@ -84,6 +87,7 @@ impl Default for Settings {
             sync_retry_base_ms: 1000,
             sync_retry_max_secs: 300,
             sync_lease_ms: 60_000,
+            allow_loopback_sip: false,
         }
     }
 }

@@ -84,6 +84,7 @@ impl Application {
             sync_wakeup,
             reconciler,
             metrics,
+            allow_loopback_sip: settings.allow_loopback_sip,
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;

@@ -24,6 +24,8 @@ pub struct AppState {
     /// `None` when LiveKit is not configured: carriers stay `pending`.
     pub reconciler: Option<Arc<Reconciler>>,
     pub metrics: Arc<SyncMetrics>,
+    /// `ORI_ALLOW_LOOPBACK_SIP`: loopback SIP addresses are accepted.
+    pub allow_loopback_sip: bool,
 }
 
 impl AppState {

@@ -374,7 +374,7 @@ async fn password_is_write_only_and_kept_when_blank() {
     assert!(!row.0.windows(secret.len()).any(|w| w == secret.as_bytes()));
 
     let cleared: Value = app
-        .patch(&path, &json!({"clear_password": true}))
+        .patch(&path, &json!({"clear_password": true, "username": null}))
         .await
         .json()
         .await
@@ -447,7 +447,7 @@ async fn patch_changes_only_what_it_names() {
     let app = spawn_app().await;
     let c = app
         .carrier(json!({"name": "A", "sip_address": "h.example", "transport": "tcp", "destination_country": "IN",
-            "username": "u", "outbound_cps": 3, "outbound_burst": 4, "outbound_channels": 50}))
+            "username": "u", "password": "pw-1", "outbound_cps": 3, "outbound_burst": 4, "outbound_channels": 50}))
         .await;
     let path = format!("/api/v1/carriers/{}", id(&c));
     let res = app

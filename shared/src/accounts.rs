@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::errors::FieldErrors;
 use crate::raw::secret_string;
+use crate::text::check_visible;
 
 fn secret_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     secret_string(d).map(Option::unwrap_or_default)
@@ -94,11 +95,10 @@ pub fn parse_bot_name(input: &str) -> Result<String, String> {
     if name.is_empty() {
         return Err("Name is required.".into());
     }
-    if name.chars().count() > BOT_NAME_MAX || name.chars().any(char::is_control) {
-        return Err(format!(
-            "Name must be at most {BOT_NAME_MAX} characters, without control characters."
-        ));
+    if name.chars().count() > BOT_NAME_MAX {
+        return Err(format!("Name must be at most {BOT_NAME_MAX} characters."));
     }
+    check_visible("Name", name)?;
     Ok(name.to_owned())
 }
 

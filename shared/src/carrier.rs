@@ -8,11 +8,18 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use crate::raw::RawNumber;
+use crate::text::check_visible;
 
 /// Longest carrier name we accept (characters).
 pub const NAME_MAX: usize = 100;
 /// Longest free-text value (country, username, password).
 pub const TEXT_MAX: usize = 128;
+/// Longest SIP address (a 253-character host name and a port fit).
+pub const SIP_ADDRESS_MAX: usize = 255;
+/// The widest allowlist range: an IPv4 /8, an IPv6 /32. Wider is as good
+/// as no allowlist (`0.0.0.0/0` accepts calls from anywhere).
+pub const ALLOWED_PREFIX_MIN_V4: u8 = 8;
+pub const ALLOWED_PREFIX_MIN_V6: u8 = 32;
 
 fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
@@ -36,9 +43,7 @@ impl CarrierName {
         if name.chars().count() > NAME_MAX {
             return Err(format!("Name must be at most {NAME_MAX} characters."));
         }
-        if has_control(name) {
-            return Err("Name cannot contain control characters.".into());
-        }
+        check_visible("Name", name)?;
         Ok(Self(name.to_owned()))
     }
 
@@ -74,6 +79,11 @@ impl SipAddress {
         if text.is_empty() {
             return Err("SIP Address is required.".into());
         }
+        if text.chars().count() > SIP_ADDRESS_MAX {
+            return Err(format!(
+                "SIP Address must be at most {SIP_ADDRESS_MAX} characters."
+            ));
+        }
         let lower = text.to_ascii_lowercase();
         if lower.starts_with("sip:") || lower.starts_with("sips:") || lower.contains("://") {
             return Err(
@@ -94,6 +104,7 @@ impl SipAddress {
             );
         }
         let (host, port) = split_host_port(text)?;
+        check_reachable(&host)?;
         Ok(Self {
             text: text.to_owned(),
             host,
@@ -112,6 +123,67 @@ impl SipAddress {
     pub fn port(&self) -> Option<u16> {
         self.port
     }
+
+    /// This machine: `localhost`, 127.0.0.0/8, `::1`. Refused by the API
+    /// unless `ORI_ALLOW_LOOPBACK_SIP` (see [`check_not_loopback`]).
+    pub fn is_loopback(&self) -> bool {
+        match &self.host {
+            SipHost::Name(name) => name == "localhost" || name.ends_with(".localhost"),
+            SipHost::V4(ip) => ip.is_loopback(),
+            SipHost::V6(ip) => {
+                ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
+        }
+    }
+
+    /// A private range (RFC 1918, shared 100.64.0.0/10, IPv6 unique local):
+    /// fine for a carrier on a private interconnect, worth a note.
+    pub fn is_private(&self) -> bool {
+        match &self.host {
+            SipHost::Name(_) => false,
+            SipHost::V4(ip) => {
+                ip.is_private() || (ip.octets()[0] == 100 && (ip.octets()[1] & 0xC0) == 64)
+            }
+            SipHost::V6(ip) => (ip.segments()[0] & 0xFE00) == 0xFC00,
+        }
+    }
+}
+
+/// Addresses no carrier can be at: unspecified, link-local, multicast and
+/// broadcast. (Loopback is refused separately, so tests can run a SIP server
+/// on 127.0.0.1.)
+fn check_reachable(host: &SipHost) -> Result<(), String> {
+    let what = match host {
+        SipHost::Name(_) => None,
+        SipHost::V4(ip) if ip.is_unspecified() => Some("the unspecified address"),
+        SipHost::V4(ip) if ip.is_link_local() => Some("a link-local address (169.254.0.0/16)"),
+        SipHost::V4(ip) if ip.is_multicast() => Some("a multicast address"),
+        SipHost::V4(ip) if ip.is_broadcast() => Some("the broadcast address"),
+        SipHost::V6(ip) if ip.is_unspecified() => Some("the unspecified address"),
+        SipHost::V6(ip) if (ip.segments()[0] & 0xFFC0) == 0xFE80 => {
+            Some("a link-local address (fe80::/10)")
+        }
+        SipHost::V6(ip) if ip.is_multicast() => Some("a multicast address"),
+        _ => None,
+    };
+    match what {
+        Some(what) => Err(format!(
+            "SIP Address is {what}, which no carrier can be reached at: enter the carrier's host name or public IP."
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The API's rule for loopback SIP addresses, lifted by
+/// `ORI_ALLOW_LOOPBACK_SIP=true` (development, and tests with a local SIP server).
+pub fn check_not_loopback(address: &SipAddress, allow_loopback: bool) -> Result<(), String> {
+    if address.is_loopback() && !allow_loopback {
+        return Err(
+            "SIP Address points at this server (loopback): enter the carrier's host name or IP."
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 fn split_host_port(text: &str) -> Result<(SipHost, Option<u16>), String> {
@@ -311,6 +383,16 @@ impl AllowedIp {
                 net.trunc()
             ));
         }
+        let widest = match net {
+            IpNet::V4(_) => ALLOWED_PREFIX_MIN_V4,
+            IpNet::V6(_) => ALLOWED_PREFIX_MIN_V6,
+        };
+        if net.prefix_len() < widest {
+            return Err(format!(
+                "\"{text}\" is too wide: it would let almost anyone call in. List your carrier's \
+                 signalling addresses or ranges (/{widest} or narrower)."
+            ));
+        }
         Ok(Self(net))
     }
 
@@ -396,6 +478,13 @@ impl InboundAuth {
             Self::Digest
         }
     }
+}
+
+/// LiveKit would accept calls to the carrier's numbers from any address:
+/// some number takes inbound calls, and neither a password nor an allowlist
+/// guards the inbound trunk.
+pub fn inbound_open(inbound_numbers: u32, has_password: bool, allowed_ip_count: usize) -> bool {
+    inbound_numbers > 0 && !has_password && allowed_ip_count == 0
 }
 
 /// The rule tying inbound authentication to the allowlist.

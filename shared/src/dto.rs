@@ -15,6 +15,8 @@ use crate::raw::{RawNumber, double_option, secret_string};
 /// Default and largest page size of the list endpoints (`limit`).
 pub const PAGE_DEFAULT: u32 = 50;
 pub const PAGE_MAX: u32 = 200;
+/// Longest search text (`q`) a list takes.
+pub const SEARCH_MAX: usize = 200;
 
 /// Body of `POST /carriers`. Omitted optional fields take the spec's defaults.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -219,6 +221,12 @@ impl Fields<'_> {
             password,
             Some(PasswordChange::Set(_) | PasswordChange::Keep)
         );
+        if matches!(username, Some(Some(_))) && !will_have_password {
+            errors.push(
+                "password",
+                "A username needs its password: enter the password, or clear the username.",
+            );
+        }
         let inbound_auth = errors.check(
             "inbound_auth",
             match self.inbound_auth {
@@ -412,7 +420,7 @@ impl SyncStatus {
     "id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "name": "Primary trunk — IN",
     "sip_address": "sip.example.com:5060", "transport": "udp", "destination_country": "IN",
     "number_format": "e164", "username": "ori-trunk", "has_password": true,
-    "inbound_auth": "digest", "allowed_ips": ["203.0.113.0/24"], "outbound_cps": 2.5,
+    "inbound_open": false, "inbound_auth": "digest", "allowed_ips": ["203.0.113.0/24"], "outbound_cps": 2.5,
     "outbound_burst": 5, "outbound_channels": 30, "did_count": 2, "sync_status": "synced",
     "sync_error": null, "sync_needs_change": false, "last_synced_at": "2026-12-02T09:30:12Z",
     "livekit_outbound_trunk_id": "ST_x7Qd2kLmNp", "livekit_inbound_trunk_id": "ST_b3Fw9zRtYc",
@@ -443,6 +451,12 @@ pub struct Carrier {
     /// Whether a SIP password is stored (the value is write-only).
     #[cfg_attr(feature = "openapi", schema(read_only))]
     pub has_password: bool,
+    /// LiveKit accepts calls to this carrier's inbound numbers from any
+    /// address: no password and no allowed IPs guard its inbound trunk. Set a
+    /// password (digest) or list the carrier's IPs.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
+    pub inbound_open: bool,
     pub inbound_auth: InboundAuth,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::allowed_ips))]
     pub allowed_ips: Vec<String>,
@@ -511,7 +525,7 @@ impl Carrier {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(examples(json!({
     "id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "name": "Primary trunk — IN",
-    "sip_address": "sip.example.com:5060", "has_password": true, "allowed_ip_count": 1,
+    "sip_address": "sip.example.com:5060", "has_password": true, "allowed_ip_count": 1, "inbound_open": false,
     "did_count": 2, "outbound_cps": 2.5, "outbound_burst": 5, "sync_status": "synced",
     "last_synced_at": "2026-12-02T09:30:12Z"
 }))))]
@@ -526,6 +540,10 @@ pub struct CarrierSummary {
     pub has_password: bool,
     /// The **IP** badge shows when this is above zero.
     pub allowed_ip_count: u32,
+    /// Inbound calls are accepted from any address (see `Carrier`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
+    pub inbound_open: bool,
     pub did_count: u32,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::cps))]
     pub outbound_cps: f64,
@@ -543,7 +561,7 @@ pub struct CarrierSummary {
 #[cfg_attr(feature = "openapi", schema(examples(json!({
     "items": [{
         "id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "name": "Primary trunk — IN",
-        "sip_address": "sip.example.com:5060", "has_password": true, "allowed_ip_count": 1,
+        "sip_address": "sip.example.com:5060", "has_password": true, "allowed_ip_count": 1, "inbound_open": false,
         "did_count": 2, "outbound_cps": 2.5, "outbound_burst": 5, "sync_status": "synced",
         "last_synced_at": "2026-12-02T09:30:12Z"
     }],

@@ -12,6 +12,7 @@ pub mod number;
 pub mod raw;
 #[cfg(feature = "openapi")]
 pub mod schema;
+pub mod text;
 pub mod tokens;
 
 pub use errors::{FieldError, FieldErrors};

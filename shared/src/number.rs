@@ -4,11 +4,15 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::check_visible;
+
 /// Fewest and most digits a phone number may have.
 pub const DIGITS_MIN: usize = 5;
 pub const DIGITS_MAX: usize = 20;
 /// Longest label (characters).
 pub const LABEL_MAX: usize = 100;
+/// Longest phone number as typed, separators included.
+pub const TYPED_MAX: usize = 32;
 
 /// A phone number as the user typed it: 5–20 digits, an optional leading
 /// `+`, and spaces, dots or dashes between digits.
@@ -24,6 +28,11 @@ impl PhoneNumber {
         let entered = input.trim();
         if entered.is_empty() {
             return Err("Phone Number is required.".into());
+        }
+        if entered.chars().count() > TYPED_MAX {
+            return Err(format!(
+                "Phone Number must be at most {TYPED_MAX} characters."
+            ));
         }
         let (plus, rest) = match entered.strip_prefix('+') {
             Some(rest) => (true, rest),
@@ -192,9 +201,7 @@ impl NumberLabel {
         if text.chars().count() > LABEL_MAX {
             return Err(format!("Label must be at most {LABEL_MAX} characters."));
         }
-        if text.chars().any(char::is_control) {
-            return Err("Label cannot contain control characters.".into());
-        }
+        check_visible("Label", text)?;
         Ok(Some(Self(text.to_owned())))
     }
 

@@ -16,16 +16,36 @@ use utoipa::openapi::{Ref, RefOr};
 
 use crate::accounts::{AGENT_NAME_MAX, BOT_NAME_MAX, EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN, Role};
 use crate::carrier::{
-    ALLOWED_IPS_MAX, Burst, Channels, Cps, InboundAuth, NAME_MAX, TEXT_MAX, Transport,
+    ALLOWED_IPS_MAX, ALLOWED_PREFIX_MIN_V4, ALLOWED_PREFIX_MIN_V6, Burst, Channels, Cps,
+    InboundAuth, NAME_MAX, SIP_ADDRESS_MAX, TEXT_MAX, Transport,
 };
-use crate::dto::{PAGE_DEFAULT, PAGE_MAX};
-use crate::number::{DIGITS_MAX, DIGITS_MIN, Direction, LABEL_MAX, NumberFormat};
+use crate::dto::{PAGE_DEFAULT, PAGE_MAX, SEARCH_MAX};
+use crate::number::{DIGITS_MAX, DIGITS_MIN, Direction, LABEL_MAX, NumberFormat, TYPED_MAX};
+use crate::text::HIDDEN_RANGES;
 use crate::tokens::{EXPIRES_DAYS_MAX, EXPIRES_DAYS_MIN, TOKEN_NAME_MAX};
 
 /// No control characters (what `char::is_control` refuses: Unicode Cc).
 const NO_CONTROL: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
-/// No control characters and something besides white space.
-const NOT_BLANK: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
+/// The characters `text::check_visible` refuses, as a regex class body.
+fn invisible_class() -> String {
+    let mut class = String::from(r"\u0000-\u001F\u007F-\u009F");
+    for (lo, hi) in HIDDEN_RANGES {
+        class.push_str(&format!(r"\u{:04X}-\u{:04X}", u32::from(lo), u32::from(hi)));
+    }
+    class
+}
+
+/// A name: something besides white space, and nothing `check_visible` refuses.
+fn visible_not_blank() -> String {
+    let class = invisible_class();
+    format!(r"^[^{class}]*[^\s{class}][^{class}]*$")
+}
+
+/// An optional label: nothing `check_visible` refuses.
+fn visible() -> String {
+    format!(r"^[^{}]*$", invisible_class())
+}
+
 /// The shape of a SIP address: a host name, IPv4 or IPv6 literal (bracketed
 /// with a port), an optional `:port`; no scheme, user part, parameters or
 /// spaces. The parser checks the rest (labels, octets, port range).
@@ -40,7 +60,7 @@ fn of_type(ty: Type, nullable: bool) -> SchemaType {
     }
 }
 
-fn text(nullable: bool, max: usize, pattern: &str) -> ObjectBuilder {
+fn text(nullable: bool, max: usize, pattern: impl Into<String>) -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(of_type(Type::String, nullable))
         .max_length(Some(max))
@@ -111,7 +131,7 @@ pub fn inbound_auth_write() -> RefOr<Schema> {
 }
 
 fn carrier_name_schema() -> ObjectBuilder {
-    text(false, NAME_MAX, NOT_BLANK)
+    text(false, NAME_MAX, visible_not_blank())
         .min_length(Some(1))
         .description(Some(format!(
             "Display name: not blank, at most {NAME_MAX} characters, no control characters; \
@@ -128,10 +148,13 @@ fn sip_address_schema() -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(SchemaType::new(Type::String))
         .min_length(Some(1))
+        .max_length(Some(SIP_ADDRESS_MAX))
         .pattern(Some(SIP_ADDRESS_SHAPE))
         .description(Some(
             "Host name or IP literal with an optional `:port` (1–65535), without `sip:`, a user \
-             part, parameters or spaces; an IPv6 literal with a port goes in brackets.",
+             part, parameters or spaces; an IPv6 literal with a port goes in brackets. \
+             Unspecified, link-local, multicast and broadcast addresses are refused, and so \
+             are loopback ones unless the server sets `ORI_ALLOW_LOOPBACK_SIP`.",
         ))
         .examples([json!("sip.example.com:5060"), json!("[2001:db8::1]:5061")])
 }
@@ -179,10 +202,11 @@ fn allowed_ip_schema() -> ObjectBuilder {
         .schema_type(SchemaType::new(Type::String))
         .format(Some(SchemaFormat::Custom("ip-or-cidr".into())))
         .pattern(Some(r"^\s*[0-9A-Fa-f:.]+(/[0-9]{1,3})?\s*$"))
-        .description(Some(
-            "An IPv4 or IPv6 address, or a CIDR range without host bits set \
-             (e.g. `192.0.2.10`, `203.0.113.0/24`, `2001:db8::/32`).",
-        ))
+        .description(Some(format!(
+            "An IPv4 or IPv6 address, or a CIDR range without host bits set, at most \
+             /{ALLOWED_PREFIX_MIN_V4} wide for IPv4 and /{ALLOWED_PREFIX_MIN_V6} for IPv6 \
+             (e.g. `192.0.2.10`, `203.0.113.0/24`, `2001:db8::/32`)."
+        )))
         .examples([json!("203.0.113.0/24")])
 }
 
@@ -265,6 +289,7 @@ pub fn channels_patch() -> RefOr<Schema> {
 fn phone_number_schema(nullable: bool) -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(of_type(Type::String, nullable))
+        .max_length(Some(TYPED_MAX))
         .pattern(Some(format!(
             r"^\s*\+?[ .-]*(?:[0-9][ .-]*){{{DIGITS_MIN},{DIGITS_MAX}}}\s*$"
         )))
@@ -305,7 +330,7 @@ pub fn e164() -> RefOr<Schema> {
 
 pub fn number_label() -> RefOr<Schema> {
     done(
-        text(true, LABEL_MAX, NO_CONTROL)
+        text(true, LABEL_MAX, visible())
             .description(Some(
                 "A short name, e.g. \"Sales line\". Blank or `null` clears it.",
             ))
@@ -390,7 +415,7 @@ fn timezone_schema(nullable: bool) -> ObjectBuilder {
 }
 
 fn bot_name_schema(nullable: bool) -> ObjectBuilder {
-    text(nullable, BOT_NAME_MAX, NOT_BLANK)
+    text(nullable, BOT_NAME_MAX, visible_not_blank())
         .min_length(Some(1))
         .examples([json!("Receptionist")])
 }
@@ -428,7 +453,7 @@ pub fn agent_name_patch() -> RefOr<Schema> {
 
 pub fn token_name() -> RefOr<Schema> {
     done(
-        text(false, TOKEN_NAME_MAX, NOT_BLANK)
+        text(false, TOKEN_NAME_MAX, visible_not_blank())
             .min_length(Some(1))
             .description(Some("What the token is for."))
             .examples([json!("CRM sync")]),
@@ -456,4 +481,9 @@ pub fn page_limit() -> RefOr<Schema> {
             .maximum(Some(PAGE_MAX as usize))
             .default(Some(json!(PAGE_DEFAULT))),
     )
+}
+
+/// A list's search text (`q`, the audit's `target`).
+pub fn search_text() -> RefOr<Schema> {
+    done(text(false, SEARCH_MAX, NO_CONTROL))
 }

@@ -28,11 +28,10 @@ pub fn parse_token_name(input: &str) -> Result<String, String> {
     if name.is_empty() {
         return Err("Name is required.".into());
     }
-    if name.chars().count() > TOKEN_NAME_MAX || name.chars().any(char::is_control) {
-        return Err(format!(
-            "Name must be at most {TOKEN_NAME_MAX} characters, without control characters."
-        ));
+    if name.chars().count() > TOKEN_NAME_MAX {
+        return Err(format!("Name must be at most {TOKEN_NAME_MAX} characters."));
     }
+    crate::text::check_visible("Name", name)?;
     Ok(name.to_owned())
 }
 

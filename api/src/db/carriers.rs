@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ori_shared::carrier::{InboundAuth, Transport};
+use ori_shared::carrier::{InboundAuth, Transport, inbound_open};
 use ori_shared::dto::{CarrierConfig, CarrierCurrent, CarrierSummary, SyncStatus};
 use ori_shared::number::NumberFormat;
 use sqlx::any::AnyRow;
@@ -31,6 +31,8 @@ pub struct CarrierRecord {
     pub burst: u32,
     pub channels: u32,
     pub did_count: u32,
+    /// Numbers that take inbound calls (direction both or inbound).
+    pub inbound_count: u32,
     pub version: i64,
     pub config_rev: i64,
     pub synced_rev: i64,
@@ -104,7 +106,9 @@ const CARRIER_COLUMNS: &str = "c.id, c.name, c.sip_address, c.transport, c.desti
     c.outbound_channels, c.version, c.config_rev, c.synced_rev, c.sync_status, c.sync_error, \
     c.last_synced_at, c.lk_outbound_trunk_id, c.lk_inbound_trunk_id, c.lk_outbound_digest, \
     c.lk_inbound_digest, c.sync_needs_change, c.lk_unconfirmed, c.created_at, c.updated_at, \
-    (SELECT COUNT(*) FROM phone_numbers n WHERE n.carrier_id = c.id) AS did_count";
+    (SELECT COUNT(*) FROM phone_numbers n WHERE n.carrier_id = c.id) AS did_count, \
+    (SELECT COUNT(*) FROM phone_numbers n WHERE n.carrier_id = c.id AND n.direction <> 'outbound') \
+    AS inbound_count";
 
 fn uuid_col(row: &AnyRow, col: &str) -> sqlx::Result<Uuid> {
     let text: String = row.try_get(col)?;
@@ -143,6 +147,7 @@ fn record(row: &AnyRow, allowed_ips: Vec<String>) -> sqlx::Result<CarrierRecord>
         burst: u32_col(row, "outbound_burst")?,
         channels: u32_col(row, "outbound_channels")?,
         did_count: u32_col(row, "did_count")?,
+        inbound_count: u32_col(row, "inbound_count")?,
         version: row.try_get("version")?,
         config_rev: row.try_get("config_rev")?,
         synced_rev: row.try_get("synced_rev")?,
@@ -398,7 +403,8 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
          c.sync_status, c.last_synced_at, p.total, \
          CASE WHEN c.password_secret IS NULL THEN 0 ELSE 1 END AS has_password, \
          (SELECT COUNT(*) FROM carrier_allowed_ips a WHERE a.carrier_id = c.id) AS allowed_ip_count, \
-         (SELECT COUNT(*) FROM phone_numbers d WHERE d.carrier_id = c.id) AS did_count \
+         (SELECT COUNT(*) FROM phone_numbers d WHERE d.carrier_id = c.id) AS did_count, \
+         (SELECT COUNT(*) FROM phone_numbers d WHERE d.carrier_id = c.id AND d.direction <> 'outbound') AS inbound_count \
          FROM (SELECT m.id, m.name_key, m.total FROM ({matches}) m {keyset} \
                ORDER BY m.name_key, m.id LIMIT $1) p \
          JOIN carriers c ON c.id = p.id \
@@ -431,6 +437,11 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
             sip_address: row.try_get("sip_address")?,
             has_password: has_password == 1,
             allowed_ip_count: u32_col(row, "allowed_ip_count")?,
+            inbound_open: inbound_open(
+                u32_col(row, "inbound_count")?,
+                has_password == 1,
+                u32_col(row, "allowed_ip_count")? as usize,
+            ),
             did_count: u32_col(row, "did_count")?,
             outbound_cps: row.try_get("outbound_cps")?,
             outbound_burst: u32_col(row, "outbound_burst")?,

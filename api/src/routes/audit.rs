@@ -15,6 +15,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only entries about this target id (a carrier, number, bot or user id).
+    #[param(schema_with = ori_shared::schema::search_text)]
     pub target: Option<String>,
     /// Page size.
     #[param(schema_with = ori_shared::schema::page_limit)]
@@ -36,7 +37,8 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let limit = page_limit(query.limit)?;
     let before = page_cursor(query.cursor.as_deref(), audit::decode_cursor)?;
-    let target = query.target.as_deref().filter(|t| !t.is_empty());
+    let target =
+        Some(super::search_text("target", query.target.as_deref())?).filter(|t| !t.is_empty());
     let (items, next_cursor) = audit::list(&state.db, target, limit, before.as_ref()).await?;
     Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))
 }

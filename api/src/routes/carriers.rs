@@ -2,6 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use ori_shared::carrier::{check_not_loopback, inbound_open};
 use ori_shared::dto::{
     Carrier, CarrierConfig, CarrierCreate, CarrierPage, CarrierPatch, PasswordChange, Problem,
 };
@@ -28,6 +29,7 @@ const PATCH_ATTEMPTS: usize = 3;
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Matches the name or SIP address: substring, any case.
+    #[param(schema_with = ori_shared::schema::search_text)]
     pub q: Option<String>,
     /// Page size.
     #[param(schema_with = ori_shared::schema::page_limit)]
@@ -46,6 +48,11 @@ pub fn view(r: &CarrierRecord) -> Carrier {
         number_format: r.number_format,
         username: r.username.clone(),
         has_password: r.password_secret.is_some(),
+        inbound_open: inbound_open(
+            r.inbound_count,
+            r.password_secret.is_some(),
+            r.allowed_ips.len(),
+        ),
         inbound_auth: r.inbound_auth,
         allowed_ips: r.allowed_ips.clone(),
         outbound_cps: r.cps,
@@ -161,7 +168,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let limit = page_limit(query.limit)?;
     let cursor = page_cursor(query.cursor.as_deref(), Cursor::decode)?;
-    let q = query.q.as_deref().unwrap_or("");
+    let q = super::search_text("q", query.q.as_deref())?;
     let page = store::list(&state.db, q, limit, cursor.as_ref()).await?;
     Ok(HttpResponse::Ok().json(CarrierPage {
         items: page.items,
@@ -187,6 +194,8 @@ pub async fn create(
     body: JsonObject<CarrierCreate>,
 ) -> ApiResult<HttpResponse> {
     let config = body.validate().map_err(ApiError::Validation)?;
+    check_not_loopback(&config.sip_address, state.allow_loopback_sip)
+        .map_err(|m| ApiError::field("sip_address", m))?;
     let write = CarrierWrite {
         password_secret: password_secret(&state, &config.password, None),
         config: &config,
@@ -258,6 +267,10 @@ pub async fn update(
             .apply(&record.current())
             .map_err(ApiError::Validation)?;
         let fields = changed_fields(&record, &config);
+        if fields.contains(&"sip_address") {
+            check_not_loopback(&config.sip_address, state.allow_loopback_sip)
+                .map_err(|m| ApiError::field("sip_address", m))?;
+        }
         if fields.is_empty() {
             // Nothing changes: no new version, no sync, no audit row.
             return Ok(with_etag(HttpResponse::Ok(), &record));

@@ -11,7 +11,7 @@ pub mod tokens;
 pub mod users;
 
 use actix_web::web;
-use ori_shared::dto::{PAGE_DEFAULT, PAGE_MAX};
+use ori_shared::dto::{PAGE_DEFAULT, PAGE_MAX, SEARCH_MAX};
 
 use crate::error::ApiError;
 pub use crate::state::{AppState, LoginLimits};
@@ -27,6 +27,25 @@ pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
             format!("limit must be from 1 to {PAGE_MAX}."),
         ))
     }
+}
+
+/// A list request's search text: bounded, and no control characters (a NUL
+/// is an error in PostgreSQL, and nobody types one).
+pub fn search_text<'a>(field: &str, q: Option<&'a str>) -> Result<&'a str, ApiError> {
+    let q = q.unwrap_or("");
+    if q.chars().count() > SEARCH_MAX {
+        return Err(ApiError::field(
+            field,
+            format!("Search text must be at most {SEARCH_MAX} characters."),
+        ));
+    }
+    if q.chars().any(char::is_control) {
+        return Err(ApiError::field(
+            field,
+            "Search text cannot contain control characters.",
+        ));
+    }
+    Ok(q)
 }
 
 /// A list request's `cursor`, decoded by `decode`; blank means the first page.

@@ -197,7 +197,8 @@ fn pacing_format_matches_the_list() {
 
 proptest! {
     #[test]
-    fn any_ipv4_with_valid_port_is_accepted(a: u8, b: u8, c: u8, d: u8, port in 1u16..) {
+    fn any_unicast_ipv4_with_valid_port_is_accepted(a in 1u8..224, b: u8, c: u8, d: u8, port in 1u16..) {
+        prop_assume!(!(a == 169 && b == 254));
         let text = format!("{a}.{b}.{c}.{d}:{port}");
         let parsed = SipAddress::parse(&text).unwrap();
         prop_assert_eq!(parsed.port(), Some(port));
@@ -219,4 +220,67 @@ proptest! {
     fn cps_accepts_exactly_its_range(n in -1000.0f64..1000.0) {
         prop_assert_eq!(Cps::parse(&RawNumber::Number(n)).is_ok(), (0.1..=100.0).contains(&n));
     }
+}
+
+#[test]
+fn allowlists_that_admit_almost_anyone_are_refused() {
+    for wide in ["0.0.0.0/0", "::/0", "10.0.0.0/7", "2001::/31"] {
+        let err = AllowedIp::parse(wide).unwrap_err();
+        assert!(err.contains("too wide"), "{wide}: {err}");
+    }
+    for narrow in ["10.0.0.0/8", "2001:db8::/32", "203.0.113.7"] {
+        assert!(AllowedIp::parse(narrow).is_ok(), "{narrow}");
+    }
+}
+
+#[test]
+fn sip_addresses_no_carrier_can_be_at_are_refused() {
+    for inside in [
+        "0.0.0.0",
+        "169.254.10.1:5060",
+        "224.0.0.1",
+        "255.255.255.255",
+        "[::]:5060",
+        "[fe80::1]:5060",
+        "ff02::1",
+    ] {
+        let err = SipAddress::parse(inside).unwrap_err();
+        assert!(err.contains("no carrier can be reached"), "{inside}: {err}");
+    }
+    let long = format!("{}.example", "a".repeat(60)).repeat(5);
+    assert!(
+        SipAddress::parse(&long)
+            .unwrap_err()
+            .contains("at most 255")
+    );
+    // Loopback parses (a local SIP server in development), and the API's rule names it.
+    for local in ["127.0.0.1:5060", "localhost", "[::1]:5061", "pbx.localhost"] {
+        let address = SipAddress::parse(local).unwrap();
+        assert!(address.is_loopback(), "{local}");
+        assert!(check_not_loopback(&address, false).is_err());
+        assert!(check_not_loopback(&address, true).is_ok());
+    }
+    let private = SipAddress::parse("10.1.2.3:5060").unwrap();
+    assert!(private.is_private() && !private.is_loopback());
+    assert!(SipAddress::parse("100.64.0.9").unwrap().is_private());
+    assert!(SipAddress::parse("[fd00::5]:5060").unwrap().is_private());
+    assert!(!SipAddress::parse("sip.example.com").unwrap().is_private());
+}
+
+#[test]
+fn names_with_hidden_characters_are_refused() {
+    let err = CarrierName::parse("Acme\u{202E}NI").unwrap_err();
+    assert!(err.contains("U+202E"), "{err}");
+    assert!(CarrierName::parse("zero\u{200B}width").is_err());
+}
+
+#[test]
+fn open_inbound_trunks() {
+    assert!(inbound_open(1, false, 0));
+    assert!(
+        !inbound_open(0, false, 0),
+        "no inbound numbers: no inbound trunk"
+    );
+    assert!(!inbound_open(1, true, 0));
+    assert!(!inbound_open(1, false, 1));
 }

@@ -143,14 +143,20 @@ fn blank_password_keeps_and_clear_password_clears() {
         PasswordChange::Keep
     );
     assert_eq!(
-        patch(r#"{"clear_password":true}"#)
+        patch(r#"{"clear_password":true, "username": null}"#)
             .apply(&current())
             .unwrap()
             .password,
         PasswordChange::Clear
     );
+    // Clearing the password of a carrier that keeps its username: refused.
+    let errors = patch(r#"{"clear_password":true}"#)
+        .apply(&current())
+        .unwrap_err();
+    assert!(errors.get("password").is_some());
     let no_password = CarrierCurrent {
         has_password: false,
+        username: None,
         ..current()
     };
     assert_eq!(
@@ -251,4 +257,17 @@ fn a_mistyped_password_is_not_echoed() {
     assert!(!err.to_string().contains("987654321"), "{err}");
     let ok = serde_json::from_str::<CarrierCreate>(r#"{"password":null}"#).unwrap();
     assert_eq!(ok.password, None);
+}
+
+#[test]
+fn a_username_needs_its_password() {
+    let create: CarrierCreate = serde_json::from_str(
+        r#"{"name": "A", "sip_address": "sip.example.com", "username": "trunk"}"#,
+    )
+    .unwrap();
+    let errors = create.validate().unwrap_err();
+    assert_eq!(
+        errors.get("password"),
+        Some("A username needs its password: enter the password, or clear the username.")
+    );
 }

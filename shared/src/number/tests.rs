@@ -155,3 +155,13 @@ proptest! {
         prop_assert_eq!(PhoneNumber::parse(&text).is_ok(), (5..=20).contains(&digits.len()));
     }
 }
+
+#[test]
+fn numbers_typed_too_long_are_refused() {
+    let padded = format!("+1 {}", "4-".repeat(15));
+    assert!(padded.chars().count() > TYPED_MAX);
+    assert_eq!(
+        PhoneNumber::parse(&padded).unwrap_err(),
+        "Phone Number must be at most 32 characters."
+    );
+}
