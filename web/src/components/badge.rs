@@ -14,12 +14,14 @@ pub fn SyncBadge(#[prop(into)] status: Signal<SyncStatus>) -> impl IntoView {
     view! { <span class=class>{move || status.get().as_str()}</span> }
 }
 
-/// **Password** when a SIP password is set, **IP** when an allowlist is; either, both or none.
+/// **Password** when a SIP password is set, **IP** when an allowlist is; either, both or none;
+/// and a red **Open inbound** when anyone can call its inbound numbers (`inbound_open`).
 #[component]
-pub fn AuthBadges(has_password: bool, has_allowlist: bool) -> impl IntoView {
-    let none = !has_password && !has_allowlist;
+pub fn AuthBadges(has_password: bool, has_allowlist: bool, inbound_open: bool) -> impl IntoView {
+    let none = !has_password && !has_allowlist && !inbound_open;
     view! {
         <span class="badges">
+            {inbound_open.then(|| view! { <span class="badge badge-red" title="Anyone can call its inbound numbers: set a password or an IP allowlist">"Open inbound"</span> })}
             {has_password.then(|| view! { <span class="badge badge-blue" title="A SIP password is set">"Password"</span> })}
             {has_allowlist.then(|| view! { <span class="badge badge-blue" title="An IP allowlist is set">"IP"</span> })}
             {none.then(|| view! { <span class="muted" title="No password and no IP allowlist">"—"</span> })}

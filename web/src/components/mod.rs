@@ -4,6 +4,7 @@ pub mod badge;
 pub mod confirm_dialog;
 pub mod guide_panel;
 pub mod icons;
+pub mod inbound_banner;
 pub mod modal;
 pub mod relative_time;
 pub mod sidebar;

@@ -25,6 +25,7 @@ use crate::components::badge::SyncBadge;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::guide_panel::GuideButton;
 use crate::components::icons::{PencilIcon, SyncIcon, TrashIcon};
+use crate::components::inbound_banner::InboundOpenBanner;
 use crate::components::relative_time::RelativeTime;
 use crate::components::status::{InlineLoading, LoadError};
 use crate::components::super_admin::SuperAdminOnly;
@@ -342,6 +343,7 @@ fn Loaded(
             </div>
         </header>
         <SyncBanner carrier=current/>
+        <InboundOpenBanner carrier=current/>
         {move || match editing.get() {
             Some(edit) => view! {
                 <EditForm edit saving on_save=Callback::new(move |patch| {
@@ -456,6 +458,11 @@ fn Item(
     }
 }
 
+/// The carrier's SIP address is in a private range (it parses, as stored ones do).
+fn private_address(text: &str) -> bool {
+    ori_shared::carrier::SipAddress::parse(text).is_ok_and(|a| a.is_private())
+}
+
 /// View mode: every field of the spec's detail table, read-only.
 #[component]
 fn ViewFields(#[prop(into)] carrier: Signal<Carrier>) -> impl IntoView {
@@ -472,6 +479,11 @@ fn ViewFields(#[prop(into)] carrier: Signal<Carrier>) -> impl IntoView {
                     <Item label="Destination Country" value=field(|c| c.destination_country.clone())/>
                     <Item label="Carrier sends numbers as" value=field(|c| Some(c.number_format.label().to_owned()))/>
                 </dl>
+                {move || carrier.with(|c| private_address(&c.sip_address)).then(|| view! {
+                    <p class="item-note" id="private-address-note">
+                        "The SIP address is private: LiveKit must reach it over a private interconnect (VPN or peering)."
+                    </p>
+                })}
             </section>
             <section class="card form-section" aria-labelledby="view-authentication">
                 <h2 id="view-authentication">"Authentication"</h2>

@@ -272,7 +272,7 @@ fn Row(carrier: CarrierSummary) -> impl IntoView {
             <td class="cell-name">{carrier.name}</td>
             <td class="mono cell-address">{carrier.sip_address}</td>
             <td>
-                <AuthBadges has_password=carrier.has_password has_allowlist=has_allowlist/>
+                <AuthBadges has_password=carrier.has_password has_allowlist=has_allowlist inbound_open=carrier.inbound_open/>
             </td>
             <td class="num">{carrier.did_count}</td>
             <td class="nowrap">{format_pacing(carrier.outbound_cps, carrier.outbound_burst)}</td>
