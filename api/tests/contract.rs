@@ -299,6 +299,15 @@ async fn every_operation_answers_as_documented() {
         anon.post(c.url("/api/v1/auth/logout")),
     )
     .await;
+    // Another site cannot log the user out.
+    c.call(
+        "POST",
+        "/api/v1/auth/logout",
+        403,
+        anon.post(c.url("/api/v1/auth/logout"))
+            .header("sec-fetch-site", "cross-site"),
+    )
+    .await;
     c.call("GET", "/api/v1/me", 200, admin.get(c.url("/api/v1/me")))
         .await;
     let me = "/api/v1/me";

@@ -52,7 +52,7 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 /// Refuses cookie-authenticated writes that a browser says come from
 /// another site (CSRF). Bearer tokens (login JWTs and API tokens) are not
 /// sent automatically, so they need no such check.
-fn check_same_origin(req: &HttpRequest) -> Result<(), ApiError> {
+pub fn check_same_origin(req: &HttpRequest) -> Result<(), ApiError> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }

@@ -132,13 +132,20 @@ pub async fn login(
 }
 
 /// Log out of this browser: clears the session cookie. (Bearer tokens end at
-/// their expiry, or at once when the account's password changes.)
+/// their expiry, or at once when the account's password changes.) Like every
+/// write, it must come from the console's own site: another site cannot log
+/// a user out.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
-    responses((status = 204, description = "The session cookie is cleared")))]
-pub async fn logout(req: HttpRequest) -> HttpResponse {
+    responses(
+        (status = 204, description = "The session cookie is cleared"),
+        (status = 403, description = "The request came from another site",
+            body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn logout(req: HttpRequest) -> ApiResult<HttpResponse> {
+    crate::auth::extract::check_same_origin(&req)?;
     let mut cookie = session_cookie(&req, "", 0);
     cookie.make_removal();
-    HttpResponse::NoContent().cookie(cookie).finish()
+    Ok(HttpResponse::NoContent().cookie(cookie).finish())
 }
 
 /// The signed-in account.
