@@ -182,7 +182,10 @@ async fn synced_and_failed_carriers_pass_axe() -> anyhow::Result<()> {
         ("Failing Trunk", "sip.failing.example.com"),
     ] {
         let carrier = console
-            .create_carrier(json!({"name": name, "sip_address": address}))
+            // An allowlist keeps the trunks closed, so the only red badge is the sync error.
+            .create_carrier(
+                json!({"name": name, "sip_address": address, "allowed_ips": ["203.0.113.0/24"]}),
+            )
             .await?;
         let id = id_of(&carrier)?.to_owned();
         console
