@@ -6,11 +6,8 @@ use uuid::Uuid;
 
 use crate::errors::FieldErrors;
 use crate::raw::secret_string;
+use crate::secret::Secret;
 use crate::text::check_visible;
-
-fn secret_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    secret_string(d).map(Option::unwrap_or_default)
-}
 
 /// Who may do what. Carrier setup is super admin only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -131,8 +128,8 @@ pub struct LoginRequest {
     #[serde(default)]
     pub email: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::given_password, required = true))]
-    #[serde(default, deserialize_with = "secret_or_empty")]
-    pub password: String,
+    #[serde(default)]
+    pub password: Secret,
 }
 
 /// The signed-in account, as `GET /me` shows it.
@@ -183,10 +180,10 @@ pub struct MePatch {
     /// Required with `new_password`.
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::given_password_optional))]
     #[serde(default, deserialize_with = "secret_string")]
-    pub current_password: Option<String>,
+    pub current_password: Option<Secret>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::new_password_optional))]
     #[serde(default, deserialize_with = "secret_string")]
-    pub new_password: Option<String>,
+    pub new_password: Option<Secret>,
 }
 
 /// Body of `POST /users`.
@@ -204,8 +201,8 @@ pub struct UserCreate {
     #[serde(default)]
     pub email: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::new_password, required = true))]
-    #[serde(default, deserialize_with = "secret_or_empty")]
-    pub password: String,
+    #[serde(default)]
+    pub password: Secret,
     #[cfg_attr(feature = "openapi", schema(value_type = Role, required = true))]
     #[serde(default)]
     pub role: String,
@@ -219,7 +216,7 @@ impl UserCreate {
     pub fn validate(&self) -> Result<(Email, Role), FieldErrors> {
         let mut errors = FieldErrors::new();
         let email = errors.check("email", Email::parse(&self.email));
-        errors.check("password", check_new_password(&self.password));
+        errors.check("password", check_new_password(self.password.expose()));
         let role = errors.check("role", Role::parse(&self.role));
         match (email, role) {
             (Some(email), Some(role)) if errors.is_empty() => Ok((email, role)),

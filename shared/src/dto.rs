@@ -11,6 +11,7 @@ use crate::carrier::{
 use crate::errors::{FieldError, FieldErrors};
 use crate::number::{Direction, NumberFormat, NumberLabel, PhoneNumber};
 use crate::raw::{RawNumber, double_option, secret_string};
+use crate::secret::Secret;
 
 /// Default and largest page size of the list endpoints (`limit`).
 pub const PAGE_DEFAULT: u32 = 50;
@@ -62,7 +63,7 @@ pub struct CarrierCreate {
     pub username: Option<String>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::sip_password))]
     #[serde(default, deserialize_with = "secret_string")]
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::allowed_ips_write))]
     pub allowed_ips: Option<Vec<String>>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::inbound_auth_write))]
@@ -116,7 +117,7 @@ pub struct CarrierPatch {
     pub username: Option<Option<String>>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::sip_password))]
     #[serde(default, deserialize_with = "secret_string")]
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     /// `true` removes the stored password (not together with a new `password`).
     #[serde(default)]
     pub clear_password: bool,
@@ -309,7 +310,7 @@ impl CarrierCreate {
             destination_country: self.destination_country.as_deref(),
             number_format: self.number_format.as_deref(),
             username: self.username.as_deref(),
-            password: self.password.as_deref(),
+            password: self.password.as_ref().map(Secret::expose),
             keep_password: false,
             allowed_ips: self.allowed_ips.as_ref().unwrap_or(&no_ips),
             inbound_auth: self.inbound_auth.as_deref(),
@@ -337,7 +338,7 @@ impl CarrierPatch {
             .outbound_channels
             .clone()
             .unwrap_or(RawNumber::from(current.channels));
-        if self.clear_password && self.password.as_deref().is_some_and(|p| !p.is_empty()) {
+        if self.clear_password && self.password.as_ref().is_some_and(|p| !p.is_empty()) {
             return Err(FieldErrors::single(
                 "password",
                 "Send either a new password or clear_password, not both.",
@@ -364,7 +365,7 @@ impl CarrierPatch {
                 Some(value) => value.as_deref(),
                 None => current.username.as_deref(),
             },
-            password: self.password.as_deref(),
+            password: self.password.as_ref().map(Secret::expose),
             keep_password: current.has_password && !self.clear_password,
             allowed_ips: self.allowed_ips.as_ref().unwrap_or(&current.allowed_ips),
             inbound_auth: Some(

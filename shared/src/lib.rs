@@ -12,7 +12,9 @@ pub mod number;
 pub mod raw;
 #[cfg(feature = "openapi")]
 pub mod schema;
+pub mod secret;
 pub mod text;
 pub mod tokens;
 
 pub use errors::{FieldError, FieldErrors};
+pub use secret::Secret;

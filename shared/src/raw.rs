@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::secret::Secret;
+
 /// A number field as sent: a JSON number, or anything else the form's box
 /// held. Only a JSON number is a value (the document says `number`); text,
 /// even numeric, gets the field's own 422 message rather than a type error.
@@ -48,21 +50,21 @@ where
 /// An optional secret string whose error never echoes the value: serde's
 /// usual "invalid type: integer `12345`" would put a mistyped password into
 /// the response and the logs.
-pub fn secret_string<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+pub fn secret_string<'de, D>(deserializer: D) -> Result<Option<Secret>, D::Error>
 where
     D: Deserializer<'de>,
 {
     struct SecretVisitor;
 
     impl<'de> serde::de::Visitor<'de> for SecretVisitor {
-        type Value = Option<String>;
+        type Value = Option<Secret>;
 
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("a string")
         }
 
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(v.to_owned()))
+            Ok(Some(Secret::from(v)))
         }
 
         fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {

@@ -94,7 +94,7 @@ pub async fn login(
     }
     let user = users::by_email(&state.db, &email).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let verified = password::verify(body.password.clone(), hash).await;
+    let verified = password::verify(body.password.expose().to_owned(), hash).await;
     let mut conn = state.db.pool.acquire().await?;
     let Some(user) = user.filter(|_| verified) else {
         limits.per_ip.fail(&ip_key);
@@ -177,13 +177,21 @@ pub async fn update_me(
         .timezone
         .as_deref()
         .and_then(|tz| errors.check("timezone", check_timezone(tz)));
-    let new_password = body.new_password.as_deref().filter(|p| !p.is_empty());
+    let new_password = body
+        .new_password
+        .as_ref()
+        .map(|p| p.expose())
+        .filter(|p| !p.is_empty());
     if let Some(new_password) = new_password {
         errors.check("new_password", check_new_password(new_password));
         let stored = users::by_id(&state.db, user.id)
             .await?
             .map(|u| u.password_hash);
-        let current = body.current_password.clone().unwrap_or_default();
+        let current = body
+            .current_password
+            .as_ref()
+            .map(|p| p.expose().to_owned())
+            .unwrap_or_default();
         if !password::verify(current, stored).await {
             errors.push("current_password", "The current password is wrong.");
         }

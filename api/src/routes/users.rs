@@ -52,7 +52,7 @@ pub async fn create(
             .map_err(|m| ApiError::Validation(FieldErrors::single("timezone", m)))?,
         None => "UTC".to_owned(),
     };
-    let hash = password::hash(body.password.clone()).await?;
+    let hash = password::hash(body.password.expose().to_owned()).await?;
     let mut tx = state.db.pool.begin().await?;
     let id = match users::insert(&mut tx, email.as_str(), &hash, role, &timezone).await {
         Ok(id) => id,

@@ -375,8 +375,8 @@ fn PasswordSetting(generation: RwSignal<u32>) -> impl IntoView {
         }
         let patch = MePatch {
             timezone: None,
-            current_password: Some(current.get_untracked()),
-            new_password: Some(new.get_untracked()),
+            current_password: Some(current.get_untracked().into()),
+            new_password: Some(new.get_untracked().into()),
         };
         saving.set(true);
         spawn_local(async move {

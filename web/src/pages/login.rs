@@ -45,7 +45,7 @@ fn LoginForm() -> impl IntoView {
         pending.set(true);
         let request = LoginRequest {
             email: email.get_untracked().trim().to_owned(),
-            password: password.get_untracked(),
+            password: password.get_untracked().into(),
         };
         spawn_local(async move {
             let result = api::log_in(&request).await;

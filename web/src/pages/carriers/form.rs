@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 use ori_shared::carrier::{InboundAuth, Transport};
+use ori_shared::Secret;
 use ori_shared::dto::{Carrier, CarrierCreate, CarrierPatch};
 use ori_shared::number::NumberFormat;
 use ori_shared::raw::RawNumber;
@@ -104,7 +105,9 @@ impl CarrierForm {
             destination_country: optional(&self.destination_country.get()),
             number_format: Some(self.number_format.get().as_str().to_owned()),
             username: optional(&self.username.get()),
-            password: Some(self.password.get()).filter(|p| !p.is_empty()),
+            password: Some(self.password.get())
+                .filter(|p| !p.is_empty())
+                .map(Secret::from),
             allowed_ips: (!ips.is_empty()).then_some(ips),
             // The API picks it (IP allowlist when there are addresses and no password);
             // the detail page changes it.
@@ -125,7 +128,9 @@ impl CarrierForm {
             destination_country: Some(optional(&self.destination_country.get())),
             number_format: Some(self.number_format.get().as_str().to_owned()),
             username: Some(optional(&self.username.get())),
-            password: Some(self.password.get()).filter(|p| !p.is_empty() && !clear),
+            password: Some(self.password.get())
+                .filter(|p| !p.is_empty() && !clear)
+                .map(Secret::from),
             clear_password: clear,
             allowed_ips: Some(self.allowed_ips.get()),
             inbound_auth: Some(self.inbound_auth.get().as_str().to_owned()),
