@@ -1,5 +1,6 @@
 //! First start: keys and the first super admin.
 
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -11,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password;
 use crate::config::{Settings, read_secret};
-use crate::crypto::load_or_create_key_file;
+use crate::crypto::{check_jwt_secret, load_or_create_key_file};
 use crate::db::audit::{self, Event};
 use crate::db::{Db, users};
 use crate::error::is_unique_violation;
@@ -26,17 +27,22 @@ pub fn jwt_keys(settings: &Settings) -> anyhow::Result<JwtKeys> {
         settings.jwt_secret.as_ref(),
         settings.jwt_secret_file.as_deref(),
     )
-    .context("reading ORI_JWT_SECRET_FILE")?;
+    .with_context(|| {
+        let path = settings.jwt_secret_file.as_deref().unwrap_or(Path::new(""));
+        format!("reading ORI_JWT_SECRET_FILE {}", path.display())
+    })?;
     let secret = match configured {
         Some(secret) => {
-            anyhow::ensure!(
-                secret.expose_secret().len() >= 32,
-                "ORI_JWT_SECRET must be at least 32 characters"
-            );
+            // Name where the weak secret came from, so it can be fixed.
+            if let Err(reason) = check_jwt_secret(secret.expose_secret()) {
+                match &settings.jwt_secret_file {
+                    Some(path) => anyhow::bail!("ORI_JWT_SECRET_FILE {}: {reason}", path.display()),
+                    None => anyhow::bail!("ORI_JWT_SECRET: {reason}"),
+                }
+            }
             secret
         }
-        None => load_or_create_key_file(&settings.data_dir.join("jwt.secret"))
-            .context("reading or creating the JWT secret in the data directory")?,
+        None => load_or_create_key_file(&settings.data_dir.join("jwt.secret"), check_jwt_secret)?,
     };
     let ttl = Duration::from_secs(settings.session_hours.max(1) * 3600);
     Ok(JwtKeys::new(secret.expose_secret().as_bytes(), ttl))

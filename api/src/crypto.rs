@@ -30,6 +30,38 @@ pub enum CryptoError {
         path: String,
         source: std::io::Error,
     },
+    /// A key file that exists but holds no usable key: refused rather than
+    /// used, naming the file so the operator can fix or replace it.
+    #[error("the key file {path} is not usable: {reason}")]
+    WeakKeyFile { path: String, reason: String },
+}
+
+/// Shortest JWT signing secret, in characters.
+pub const JWT_SECRET_MIN: usize = 32;
+
+/// A JWT signing secret long enough to resist guessing.
+pub fn check_jwt_secret(text: &str) -> Result<(), String> {
+    let n = text.chars().count();
+    if n < JWT_SECRET_MIN {
+        return Err(format!(
+            "the JWT secret must be at least {JWT_SECRET_MIN} characters (it has {n})"
+        ));
+    }
+    Ok(())
+}
+
+/// An encryption key: base64 that decodes to exactly 32 bytes.
+pub fn check_aes_key(text: &str) -> Result<(), String> {
+    match STANDARD.decode(text.trim()) {
+        Ok(bytes) if bytes.len() == 32 => Ok(()),
+        Ok(bytes) => Err(format!(
+            "the secret key must be 32 bytes encoded as base64 (it decodes to {})",
+            bytes.len()
+        )),
+        Err(_) => {
+            Err("the secret key must be 32 bytes encoded as base64 (it is not base64)".into())
+        }
+    }
 }
 
 /// Encrypts and decrypts stored secrets. `Debug` never shows the key.
@@ -86,12 +118,7 @@ impl SecretBox {
         if let Some(key) = key {
             return Self::from_base64(key);
         }
-        let path = data_dir.join(KEY_FILE);
-        let io_err = |source| CryptoError::KeyFile {
-            path: path.display().to_string(),
-            source,
-        };
-        let key = load_or_create_key_file(&path).map_err(io_err)?;
+        let key = load_or_create_key_file(&data_dir.join(KEY_FILE), check_aes_key)?;
         Self::from_base64(&key)
     }
 
@@ -126,32 +153,61 @@ impl SecretBox {
     }
 }
 
-/// The base64 key in `path`, or a new random 32-byte key written there
-/// (owner-only permissions) when the file does not exist yet.
-pub fn load_or_create_key_file(path: &Path) -> std::io::Result<SecretString> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(SecretString::from(text.trim().to_owned())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = Aes256Gcm::generate_key(&mut OsRng);
-            let text = STANDARD.encode(key);
-            match write_private(path, &text) {
-                Ok(()) => Ok(SecretString::from(text)),
-                // Another process created it first: use theirs.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(SecretString::from(
-                    std::fs::read_to_string(path)?.trim().to_owned(),
-                )),
-                Err(e) => Err(e),
-            }
-        }
-        Err(e) => Err(e),
+/// The key in `path`, or a new random 32-byte key (base64) written there
+/// when the file does not exist yet. Either way it must pass `check`: an
+/// empty or truncated file is refused with its path, never used.
+///
+/// A new file appears complete or not at all: it is written to a temporary
+/// file in the same directory (owner-only), synced, then linked into place.
+/// A link, unlike a rename, fails when the name exists, so when replicas
+/// start together exactly one key wins and the others read it.
+pub fn load_or_create_key_file(
+    path: &Path,
+    check: fn(&str) -> Result<(), String>,
+) -> Result<SecretString, CryptoError> {
+    let shown = || path.display().to_string();
+    let io_err = |source| CryptoError::KeyFile {
+        path: shown(),
+        source,
+    };
+    let read = || -> Result<SecretString, CryptoError> {
+        let text = std::fs::read_to_string(path).map_err(io_err)?;
+        let text = text.trim();
+        check(text).map_err(|reason| CryptoError::WeakKeyFile {
+            path: shown(),
+            reason,
+        })?;
+        Ok(SecretString::from(text.to_owned()))
+    };
+    match std::fs::metadata(path) {
+        Ok(_) => return read(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(e)),
+    }
+    let text = STANDARD.encode(Aes256Gcm::generate_key(&mut OsRng));
+    match create_private(path, &text) {
+        Ok(()) => Ok(SecretString::from(text)),
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(),
+        Err(e) => Err(io_err(e)),
     }
 }
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+/// Creates `path` holding `contents` (mode 0600), atomically and only if it
+/// does not exist (`AlreadyExists` otherwise).
+fn create_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"))?;
+    let nonce: [u8; 8] = rand::random();
+    let suffix: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+    let tmp = dir.join(format!(".{}.{suffix}.tmp", name.to_string_lossy()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -159,7 +215,22 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path)?.write_all(contents.as_bytes())
+    let linked = options
+        .open(&tmp)
+        .and_then(|mut file| {
+            file.write_all(contents.as_bytes())?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::hard_link(&tmp, path));
+    // The temporary name is ours alone; the key lives on under `path`.
+    let _ = std::fs::remove_file(&tmp);
+    linked?;
+    // Make the new name itself durable (best effort: not every platform
+    // can open a directory).
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -195,5 +266,61 @@ mod tests {
             SecretBox::from_base64(&SecretString::from(STANDARD.encode([7u8; 32]))).expect("key");
         assert!(other.decrypt(&sb.encrypt("x")).is_err());
         assert!(SecretBox::from_base64(&SecretString::from("c2hvcnQ=")).is_err());
+    }
+
+    #[test]
+    fn a_weak_key_file_is_refused_with_its_path() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(KEY_FILE);
+        for bad in ["", "\n", "c2hvcnQ=", "not base64 at all!"] {
+            std::fs::write(&path, bad).expect("write");
+            let e = SecretBox::load_or_create(None, dir.path()).expect_err(bad);
+            assert!(e.to_string().contains(&path.display().to_string()), "{e}");
+        }
+        let jwt = dir.path().join("jwt.secret");
+        std::fs::write(&jwt, "short").expect("write");
+        let e = load_or_create_key_file(&jwt, check_jwt_secret).expect_err("short");
+        assert!(e.to_string().contains("jwt.secret"), "{e}");
+        assert!(e.to_string().contains("at least 32"), "{e}");
+    }
+
+    #[test]
+    fn concurrent_creators_agree_on_one_complete_owner_only_key() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join(KEY_FILE);
+            let keys: Vec<String> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..8)
+                    .map(|_| s.spawn(|| load_or_create_key_file(&path, check_aes_key)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .expect("thread")
+                            .expect("key")
+                            .expose_secret()
+                            .to_owned()
+                    })
+                    .collect()
+            });
+            let on_disk = std::fs::read_to_string(&path).expect("read");
+            assert!(keys.iter().all(|k| *k == on_disk), "one key for all");
+            let names: Vec<_> = std::fs::read_dir(dir.path())
+                .expect("dir")
+                .map(|e| e.expect("entry").file_name())
+                .collect();
+            assert_eq!(
+                names,
+                vec![std::ffi::OsString::from(KEY_FILE)],
+                "no temp files left"
+            );
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+                assert_eq!(mode & 0o777, 0o600);
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Builds the actix App, binds the listener, and serves the SPA.
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -48,8 +49,21 @@ impl Application {
             settings.secret_key.as_ref(),
             settings.secret_key_file.as_deref(),
         )
-        .context("reading ORI_SECRET_KEY_FILE")?;
-        let secrets = SecretBox::load_or_create(key.as_ref(), &settings.data_dir)?;
+        .with_context(|| {
+            let path = settings.secret_key_file.as_deref().unwrap_or(Path::new(""));
+            format!("reading ORI_SECRET_KEY_FILE {}", path.display())
+        })?;
+        // A generated key's errors name its file already; a configured one's
+        // name the setting it came from.
+        let secrets = match &key {
+            Some(key) => {
+                SecretBox::from_base64(key).with_context(|| match &settings.secret_key_file {
+                    Some(path) => format!("ORI_SECRET_KEY_FILE {}", path.display()),
+                    None => "ORI_SECRET_KEY".to_owned(),
+                })?
+            }
+            None => SecretBox::load_or_create(None, &settings.data_dir)?,
+        };
         let jwt = bootstrap::jwt_keys(settings)?;
         bootstrap::first_admin(&db, settings).await?;
         let metrics = Arc::new(SyncMetrics::new().context("registering metrics")?);
