@@ -12,4 +12,6 @@ source "$ROOT/scripts/env.sh"
 
 trunk build --release
 cargo build --release --locked -p ori-api
+# It serves plain http://127.0.0.1:8080, where a Secure cookie would not be sent back.
+export ORI_INSECURE_HTTP="${ORI_INSECURE_HTTP:-true}"
 exec "$ROOT/target/release/ori" "$@"

@@ -35,6 +35,9 @@ pub struct Settings {
     pub jwt_secret_file: Option<PathBuf>,
     /// How long a login lasts.
     pub session_hours: u64,
+    /// Plain-HTTP development: the session cookie drops `Secure` (and with
+    /// it the `__Host-` prefix, which browsers refuse without `Secure`).
+    pub insecure_http: bool,
     /// The first super admin, created when no account exists.
     pub admin_email: Option<String>,
     #[serde(skip_serializing)]
@@ -75,6 +78,7 @@ impl Default for Settings {
             jwt_secret: None,
             jwt_secret_file: None,
             session_hours: 12,
+            insecure_http: false,
             admin_email: None,
             admin_password: None,
             admin_password_file: None,

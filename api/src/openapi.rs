@@ -116,8 +116,10 @@ impl Modify for SecuritySchemes {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 SESSION_COOKIE,
-                "The console's session cookie, set by `POST /api/v1/auth/login`. Writes with it \
-                 must come from the console's own origin.",
+                "The console's session cookie, set by `POST /api/v1/auth/login` (named \
+                 `ori_session`, without `Secure`, on a server run with `ORI_INSECURE_HTTP=true` \
+                 for plain-HTTP development). Writes with it must come from the console's own \
+                 origin.",
             ))),
         );
     }

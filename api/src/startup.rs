@@ -99,6 +99,7 @@ impl Application {
             reconciler,
             metrics,
             allow_loopback_sip: settings.allow_loopback_sip,
+            insecure_http: settings.insecure_http,
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
@@ -135,10 +136,11 @@ fn serve(
         let app = App::new()
             .wrap_fn(|req, srv| {
                 let path = req.path().to_owned();
+                let https = req.connection_info().scheme() == "https";
                 let response = srv.call(req);
                 async move {
                     let mut response = response.await?;
-                    security_headers(&path, response.headers_mut());
+                    security_headers(&path, https, response.headers_mut());
                     Ok(response)
                 }
             })
@@ -257,7 +259,18 @@ const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 
     img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
     form-action 'self'";
 
-fn security_headers(path: &str, headers: &mut HeaderMap) {
+/// HSTS: once a browser has reached the console over HTTPS it never tries
+/// plain HTTP again for a year (not sent over HTTP, where it means nothing
+/// and would break plain-HTTP development on the same host name).
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+fn security_headers(path: &str, https: bool, headers: &mut HeaderMap) {
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     let csp = if path.starts_with("/docs") {
         DOCS_CSP
     } else {
@@ -299,4 +312,25 @@ fn json_config(limit: usize) -> web::JsonConfig {
             };
             InternalError::from_response(err, e.error_response()).into()
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hsts_only_over_https() {
+        let mut headers = HeaderMap::new();
+        security_headers("/api/v1/me", true, &mut headers);
+        assert_eq!(
+            headers.get(header::STRICT_TRANSPORT_SECURITY),
+            Some(&HeaderValue::from_static(
+                "max-age=31536000; includeSubDomains"
+            ))
+        );
+        let mut headers = HeaderMap::new();
+        security_headers("/api/v1/me", false, &mut headers);
+        assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
+        assert!(headers.contains_key(header::CONTENT_SECURITY_POLICY));
+    }
 }

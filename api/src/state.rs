@@ -26,6 +26,8 @@ pub struct AppState {
     pub metrics: Arc<SyncMetrics>,
     /// `ORI_ALLOW_LOOPBACK_SIP`: loopback SIP addresses are accepted.
     pub allow_loopback_sip: bool,
+    /// `ORI_INSECURE_HTTP`: the session cookie is not `Secure` (nor `__Host-`).
+    pub insecure_http: bool,
 }
 
 impl AppState {

@@ -1,5 +1,5 @@
 //! Issue 11, the operations items: key files that cannot start weak or
-//! race. On SQLite, or PostgreSQL with `ORI_TEST_DB=postgres`.
+//! race, the session cookie and HSTS. On SQLite, or PostgreSQL with `ORI_TEST_DB=postgres`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -11,6 +11,14 @@ use ori_api::startup::Application;
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::Row;
+
+/// Builds and starts `settings`' app; returns its base URL.
+async fn start(settings: &Settings) -> String {
+    let app = Application::build(settings).await.expect("build app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    base
+}
 
 async fn build_error(settings: &Settings) -> String {
     match Application::build(settings).await {
@@ -162,6 +170,98 @@ async fn replicas_starting_together_on_a_fresh_data_dir_share_one_key() {
         assert_eq!(
             secrecy::ExposeSecret::expose_secret(&plain),
             format!("pw-{i}")
+        );
+    }
+}
+
+// ---- 10. The session cookie and HSTS -------------------------------------
+
+async fn login_response(base: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn me_with_cookie(base: &str, cookie: &str) -> StatusCode {
+    reqwest::Client::new()
+        .get(format!("{base}/api/v1/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_host_prefixed_and_secure_unless_insecure_http() {
+    for insecure in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = test_settings(dir.path()).await;
+        settings.insecure_http = insecure;
+        let base = start(&settings).await;
+        let res = login_response(&base).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+        let (name, other) = if insecure {
+            ("ori_session=", "__Host-ori_session=")
+        } else {
+            ("__Host-ori_session=", "ori_session=")
+        };
+        assert!(set_cookie.starts_with(name), "{set_cookie}");
+        let attrs: Vec<&str> = set_cookie.split(';').map(str::trim).skip(1).collect();
+        for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(attrs.contains(&attr), "{set_cookie} lacks {attr}");
+        }
+        assert_eq!(attrs.contains(&"Secure"), !insecure, "{set_cookie}");
+        assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+        // Accepted under the configured name only.
+        let pair = set_cookie.split(';').next().unwrap().to_owned();
+        let value = pair.split_once('=').unwrap().1;
+        assert_eq!(me_with_cookie(&base, &pair).await, StatusCode::OK);
+        assert_eq!(
+            me_with_cookie(&base, &format!("{other}{value}")).await,
+            StatusCode::UNAUTHORIZED
+        );
+        // Logging out clears the same cookie.
+        let out = reqwest::Client::new()
+            .post(format!("{base}/api/v1/auth/logout"))
+            .header("cookie", &pair)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+        let cleared = out.headers()["set-cookie"].to_str().unwrap();
+        assert!(cleared.starts_with(name), "{cleared}");
+        assert_eq!(cleared.contains("Secure"), !insecure, "{cleared}");
+    }
+}
+
+/// actix's `connection_info()` takes the scheme from `X-Forwarded-Proto`
+/// (or `Forwarded`) when present, as a TLS-terminating proxy sends it; the
+/// header rule itself is unit-tested in `startup::tests::hsts_only_over_https`.
+#[tokio::test]
+async fn hsts_is_sent_only_for_requests_served_over_https() {
+    let app = common::spawn_app().await;
+    for path in ["/healthz", "/api/v1/me", "/"] {
+        let plain = app.anon.get(app.url(path)).send().await.unwrap();
+        assert!(
+            !plain.headers().contains_key("strict-transport-security"),
+            "{path}"
+        );
+        let https = app
+            .anon
+            .get(app.url(path))
+            .header("x-forwarded-proto", "https")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            https.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains",
+            "{path}"
         );
     }
 }

@@ -299,6 +299,8 @@ impl ConsoleBuilder {
             .env("ORI_STATIC_DIR", &dist)
             // No stray ori.toml from the working directory.
             .env("ORI_CONFIG", data.path().join("none.toml"))
+            // Served over plain HTTP: the session cookie cannot be Secure.
+            .env("ORI_INSECURE_HTTP", "true")
             .env("ORI_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("ORI_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env_remove("ORI_ADMIN_PASSWORD_FILE")

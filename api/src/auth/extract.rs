@@ -19,8 +19,22 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::time_util::now_ms;
 
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "ori_session";
+/// The session cookie's name: `__Host-` makes browsers take it only with
+/// `Secure`, `Path=/` and no `Domain`, so no subdomain or plain-HTTP page
+/// can set or overwrite it.
+pub const SESSION_COOKIE: &str = "__Host-ori_session";
+/// Its name with `ORI_INSECURE_HTTP`: browsers refuse a `__Host-` cookie
+/// without `Secure`.
+pub const INSECURE_SESSION_COOKIE: &str = "ori_session";
+
+/// The session cookie's name for this server's setting.
+pub fn session_cookie_name(insecure_http: bool) -> &'static str {
+    if insecure_http {
+        INSECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// A signed-in account.
 #[derive(Debug, Clone)]
@@ -80,7 +94,7 @@ async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
         .clone();
     let (token, via_cookie) = match bearer(&req) {
         Some(token) => (token, false),
-        None => match req.cookie(SESSION_COOKIE) {
+        None => match req.cookie(session_cookie_name(state.insecure_http)) {
             Some(cookie) => (cookie.value().to_owned(), true),
             None => {
                 return Err(ApiError::Unauthorized(

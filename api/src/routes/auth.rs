@@ -7,7 +7,7 @@ use ori_shared::FieldErrors;
 use ori_shared::accounts::{Email, LoginRequest, LoginResponse, Me, MePatch, check_new_password};
 use ori_shared::dto::Problem;
 
-use crate::auth::extract::SESSION_COOKIE;
+use crate::auth::extract::session_cookie_name;
 use crate::auth::{AuthUser, password};
 use crate::body::JsonObject;
 use crate::db::audit::{self, Event};
@@ -17,10 +17,15 @@ use crate::state::AppState;
 use crate::time_util::from_ms;
 
 fn session_cookie(req: &HttpRequest, token: &str, max_age_secs: i64) -> Cookie<'static> {
-    Cookie::build(SESSION_COOKIE, token.to_owned())
+    // Secure unless ORI_INSECURE_HTTP says this is plain-HTTP development
+    // (then without the `__Host-` prefix, which requires Secure).
+    let insecure = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|state| state.insecure_http);
+    Cookie::build(session_cookie_name(insecure), token.to_owned())
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(req.connection_info().scheme() == "https")
+        .secure(!insecure)
         .path("/")
         .max_age(CookieDuration::seconds(max_age_secs))
         .finish()

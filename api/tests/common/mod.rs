@@ -66,6 +66,8 @@ pub async fn test_settings(dir: &std::path::Path) -> Settings {
         admin_email: Some(ADMIN_EMAIL.into()),
         admin_password: Some(ADMIN_PASSWORD.into()),
         jwt_secret: Some(JWT_SECRET.into()),
+        // The tests speak plain HTTP: the cookie is `ori_session`, not Secure.
+        insecure_http: true,
         ..Settings::default()
     }
 }
