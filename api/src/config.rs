@@ -21,6 +21,13 @@ pub struct Settings {
     pub static_dir: PathBuf,
     /// Largest accepted JSON body, in bytes.
     pub body_limit: usize,
+    /// `/metrics` needs `Authorization: Bearer <this>` when set.
+    #[serde(skip_serializing)]
+    pub metrics_token: Option<SecretString>,
+    #[serde(skip_serializing)]
+    pub metrics_token_file: Option<PathBuf>,
+    /// Serve `/metrics` on this address only (not on `bind`) when set.
+    pub metrics_bind: Option<String>,
     /// Encrypts SIP passwords at rest: 32 bytes, base64. Generated into the
     /// data directory when unset.
     #[serde(skip_serializing)]
@@ -73,6 +80,9 @@ impl Default for Settings {
             database_url: None,
             static_dir: PathBuf::from("./dist"),
             body_limit: 64 * 1024,
+            metrics_token: None,
+            metrics_token_file: None,
+            metrics_bind: None,
             secret_key: None,
             secret_key_file: None,
             jwt_secret: None,

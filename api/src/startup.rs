@@ -5,11 +5,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::{Server, Service};
+use actix_web::dev::{Response, Server, Service, ServiceResponse};
 use actix_web::error::{InternalError, JsonPayloadError};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use anyhow::Context;
+use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_swagger_ui::SwaggerUi;
@@ -23,13 +25,17 @@ use crate::livekit::{
     LiveKitClient, LiveKitConfig, LiveKitTimeouts, Reconciler, SyncMetrics, SyncSettings,
 };
 use crate::openapi::AllowedMethods;
+use crate::routes::health::{MetricsAccess, MetricsToken};
 use crate::routes::{self, health};
 use crate::spa::Spa;
 use crate::state::{AppState, LoginLimits};
+use crate::telemetry::{Refusal, RefusalLog};
 
 pub struct Application {
     port: u16,
     server: Server,
+    /// The `ORI_METRICS_BIND` listener's port and server, when set.
+    metrics: Option<(u16, Server)>,
 }
 
 impl Application {
@@ -103,27 +109,179 @@ impl Application {
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
-        let server = serve(listener, state, settings, spa)?;
-        Ok(Self { port, server })
+        let local = listener.local_addr()?;
+        let (access, metrics_listener) = metrics_access(settings, local.ip().is_loopback())?;
+        let state = web::Data::new(state);
+        let refusals = Arc::new(RefusalLog::default());
+        let metrics = match metrics_listener {
+            Some((listener, access)) => {
+                let port = listener.local_addr()?.port();
+                let server = serve_metrics(listener, state.clone(), access, refusals.clone())?;
+                Some((port, server))
+            }
+            None => None,
+        };
+        let server = serve(listener, state, settings, spa, access, refusals)?;
+        Ok(Self {
+            port: local.port(),
+            server,
+            metrics,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// The port of the `ORI_METRICS_BIND` listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        match self.metrics {
+            Some((_, metrics)) => tokio::try_join!(self.server, metrics).map(|_| ()),
+            None => self.server.await,
+        }
+    }
+}
+
+/// Who may read `/metrics` on the main listener, and the separate metrics
+/// listener with its own access when `ORI_METRICS_BIND` is set. With neither
+/// a token nor a bind, the metrics are open only on a loopback bind: on any
+/// other address they are not served (and a warning says how to turn them on).
+fn metrics_access(
+    settings: &Settings,
+    loopback: bool,
+) -> anyhow::Result<(MetricsAccess, Option<(TcpListener, MetricsAccess)>)> {
+    let token = read_secret(
+        settings.metrics_token.as_ref(),
+        settings.metrics_token_file.as_deref(),
+    )
+    .with_context(|| {
+        let path = settings
+            .metrics_token_file
+            .as_deref()
+            .unwrap_or(Path::new(""));
+        format!("reading ORI_METRICS_TOKEN_FILE {}", path.display())
+    })?
+    .filter(|t| !t.expose_secret().is_empty());
+    let token = match token {
+        Some(token) => {
+            let n = token.expose_secret().chars().count();
+            anyhow::ensure!(
+                n >= METRICS_TOKEN_MIN,
+                "ORI_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN} characters (it has {n})"
+            );
+            Some(MetricsAccess::Token(Arc::new(MetricsToken::new(
+                token.expose_secret(),
+            ))))
+        }
+        None => None,
+    };
+    let bind = settings
+        .metrics_bind
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty());
+    if let Some(bind) = bind {
+        let listener =
+            TcpListener::bind(bind).with_context(|| format!("binding ORI_METRICS_BIND {bind}"))?;
+        return Ok((
+            MetricsAccess::NotHere,
+            Some((listener, token.unwrap_or(MetricsAccess::Open))),
+        ));
+    }
+    Ok(match token {
+        Some(token) => (token, None),
+        None if loopback => (MetricsAccess::Open, None),
+        None => {
+            tracing::warn!(
+                bind = %settings.bind,
+                "/metrics is not served: on an address other than loopback it needs \
+                 ORI_METRICS_TOKEN or ORI_METRICS_BIND"
+            );
+            (MetricsAccess::NotHere, None)
+        }
+    })
+}
+
+/// Shortest `ORI_METRICS_TOKEN`.
+const METRICS_TOKEN_MIN: usize = 16;
+
+/// The `ORI_METRICS_BIND` listener: `/metrics` and nothing else.
+fn serve_metrics(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    access: MetricsAccess,
+    refusals: Arc<RefusalLog>,
+) -> anyhow::Result<Server> {
+    let access = web::Data::new(access);
+    let server = HttpServer::new(move || {
+        let refusals = refusals.clone();
+        App::new()
+            .wrap_fn(move |req, srv| {
+                let refusals = refusals.clone();
+                let response = srv.call(req);
+                async move { Ok(note_refusal(&refusals, response.await?)) }
+            })
+            .wrap(TracingLogger::default())
+            .app_data(state.clone())
+            .app_data(access.clone())
+            .route("/metrics", web::get().to(health::metrics))
+            .default_service(web::to(|| async {
+                ApiError::NotFound("Only /metrics is served here.".into()).error_response()
+            }))
+    })
+    .workers(1)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Logs a 401 or 403 answer (see [`RefusalLog`]): its message is the
+/// refusal's own text, never anything the client sent. The answer goes on
+/// without its error marker, so that `TracingLogger` does not log it a
+/// second time, unthrottled (it logs every error answer at warn).
+fn note_refusal<B>(log: &RefusalLog, response: ServiceResponse<B>) -> ServiceResponse<B> {
+    let status = response.status();
+    if status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN {
+        return response;
+    }
+    let req = response.request();
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "(no route)".to_owned());
+    let client = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let reason = response
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+        .map(ToString::to_string)
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("refused").to_owned());
+    log.record(&Refusal {
+        method: req.method().as_str(),
+        route: &route,
+        client: &client,
+        status: status.as_u16(),
+        reason: &reason,
+    });
+    let (req, res) = response.into_parts();
+    ServiceResponse::new(req, HttpResponse::from(Response::from(res)))
 }
 
 fn serve(
     listener: TcpListener,
-    state: AppState,
+    state: web::Data<AppState>,
     settings: &Settings,
     spa: Option<Spa>,
+    metrics_access: MetricsAccess,
+    refusals: Arc<RefusalLog>,
 ) -> anyhow::Result<Server> {
-    let state = web::Data::new(state);
+    let metrics_access = web::Data::new(metrics_access);
     let body_limit = settings.body_limit;
     if spa.is_none() {
         let dir = settings.static_dir.display();
@@ -133,7 +291,13 @@ fn serve(
     let openapi = crate::openapi::openapi();
     let allowed = web::Data::new(AllowedMethods::from_doc(&openapi));
     let server = HttpServer::new(move || {
+        let refusals = refusals.clone();
         let app = App::new()
+            .wrap_fn(move |req, srv| {
+                let refusals = refusals.clone();
+                let response = srv.call(req);
+                async move { Ok(note_refusal(&refusals, response.await?)) }
+            })
             .wrap_fn(|req, srv| {
                 let path = req.path().to_owned();
                 let https = req.connection_info().scheme() == "https";
@@ -162,6 +326,7 @@ fn serve(
             .wrap(TracingLogger::default())
             .app_data(state.clone())
             .app_data(allowed.clone())
+            .app_data(metrics_access.clone())
             .app_data(json_config(body_limit))
             .app_data(web::PathConfig::default().error_handler(|err, _| {
                 let e = ApiError::NotFound("No resource with this id.".into());

@@ -1,23 +1,29 @@
 //! Issue 11, the operations items: key files that cannot start weak or
-//! race, the session cookie and HSTS. On SQLite, or PostgreSQL with `ORI_TEST_DB=postgres`.
+//! race, the session cookie and HSTS, `/metrics` access, and the log of
+//! refused requests. On SQLite, or PostgreSQL with `ORI_TEST_DB=postgres`.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Settings, bearer_client, login, test_settings};
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Settings, bearer_client, login, problem, test_settings};
 use ori_api::crypto::SecretBox;
 use ori_api::startup::Application;
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::Row;
 
-/// Builds and starts `settings`' app; returns its base URL.
-async fn start(settings: &Settings) -> String {
+/// Builds and starts `settings`' app; returns its base URL and the app's
+/// metrics port, if any.
+async fn start(settings: &Settings) -> (String, Option<u16>) {
     let app = Application::build(settings).await.expect("build app");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let metrics = app.metrics_port();
     tokio::spawn(app.run_until_stopped());
-    base
+    (base, metrics)
 }
 
 async fn build_error(settings: &Settings) -> String {
@@ -201,7 +207,7 @@ async fn the_session_cookie_is_host_prefixed_and_secure_unless_insecure_http() {
         let dir = tempfile::tempdir().unwrap();
         let mut settings = test_settings(dir.path()).await;
         settings.insecure_http = insecure;
-        let base = start(&settings).await;
+        let (base, _) = start(&settings).await;
         let res = login_response(&base).await;
         assert_eq!(res.status(), StatusCode::OK);
         let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
@@ -263,5 +269,272 @@ async fn hsts_is_sent_only_for_requests_served_over_https() {
             "max-age=31536000; includeSubDomains",
             "{path}"
         );
+    }
+}
+
+// ---- 12. /metrics and the log of refusals --------------------------------
+
+const METRICS_TOKEN: &str = "metrics-token-of-some-length-0123";
+
+async fn get(url: &str, token: Option<&str>) -> reqwest::Response {
+    let mut req = reqwest::Client::new().get(url);
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn metrics_need_the_token_when_one_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(dir.path()).await;
+    settings.metrics_token = Some(METRICS_TOKEN.into());
+    let (base, metrics_port) = start(&settings).await;
+    assert_eq!(metrics_port, None);
+    let url = format!("{base}/metrics");
+    for wrong in [None, Some("nope"), Some(&METRICS_TOKEN[1..])] {
+        let res = get(&url, wrong).await;
+        assert_eq!(res.headers()["www-authenticate"], "Bearer");
+        let p = problem(res, StatusCode::UNAUTHORIZED).await;
+        assert!(
+            p["detail"].as_str().unwrap().contains("ORI_METRICS_TOKEN"),
+            "{p}"
+        );
+    }
+    // A login token is no metrics token.
+    let login_token = login(&reqwest::Client::new(), &base, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(
+        get(&url, Some(&login_token)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = get(&url, Some(METRICS_TOKEN)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("ori_sync_pending_carriers")
+    );
+
+    // A token too short to be one is refused at start.
+    settings.metrics_token = Some("short".into());
+    let e = build_error(&settings).await;
+    assert!(
+        e.contains("ORI_METRICS_TOKEN") && e.contains("at least 16"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn metrics_bind_serves_them_on_their_own_listener_only() {
+    for token in [None, Some(METRICS_TOKEN)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = test_settings(dir.path()).await;
+        settings.metrics_bind = Some("127.0.0.1:0".into());
+        settings.metrics_token = token.map(Into::into);
+        let (base, metrics_port) = start(&settings).await;
+        let metrics = format!("http://127.0.0.1:{}", metrics_port.expect("a metrics port"));
+        let main = get(&format!("{base}/metrics"), token).await;
+        problem(main, StatusCode::NOT_FOUND).await;
+        let res = get(&format!("{metrics}/metrics"), token).await;
+        assert_eq!(res.status(), StatusCode::OK, "{token:?}");
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("ori_sync_pending_carriers")
+        );
+        if token.is_some() {
+            let res = get(&format!("{metrics}/metrics"), None).await;
+            problem(res, StatusCode::UNAUTHORIZED).await;
+        }
+        // Nothing else is served there.
+        let api = get(&format!("{metrics}/api/v1/me"), None).await;
+        assert_eq!(api.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            get(&format!("{metrics}/healthz"), None).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_token_or_bind_metrics_are_open_only_on_a_loopback_bind() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = test_settings(dir.path()).await;
+    let (base, _) = start(&settings).await;
+    assert_eq!(
+        get(&format!("{base}/metrics"), None).await.status(),
+        StatusCode::OK
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(dir.path()).await;
+    settings.bind = "0.0.0.0:0".into();
+    let (base, _) = start(&settings).await;
+    let res = get(&format!("{base}/metrics"), None).await;
+    problem(res, StatusCode::NOT_FOUND).await;
+    // The rest of the console is served as usual.
+    assert_eq!(
+        get(&format!("{base}/healthz"), None).await.status(),
+        StatusCode::OK
+    );
+}
+
+/// Everything this test binary logs, for the refusal-log test.
+fn captured() -> Arc<Mutex<Vec<u8>>> {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let sink = log.clone();
+        tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(move || Sink(sink.clone()))
+            .try_init()
+            .expect("the only subscriber of this test binary");
+        log
+    })
+    .clone()
+}
+
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn request_id(res: &reqwest::Response) -> String {
+    res.headers()["x-request-id"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn refused_requests_are_logged_with_route_and_client_capped_and_without_secrets() {
+    let log = captured();
+    let app = common::spawn_app().await;
+    let member = app.user_client("member").await;
+    let carrier = app.simple_carrier("Logged").await;
+    let bad_token = "ori_not-a-real-token-but-secret-0123456789abcdefghijk";
+    let bad_password = "a wrong password that must not be logged";
+
+    let mut ids = Vec::new();
+    // 401: an unknown API token.
+    let res = bearer_client(bad_token)
+        .get(app.url("/api/v1/carriers"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    ids.push((
+        request_id(&res),
+        "GET",
+        "/api/v1/carriers",
+        "401",
+        "unknown, revoked or expired",
+    ));
+    // 403: a member on a carrier.
+    let res = member
+        .get(app.url(&format!("/api/v1/carriers/{}", common::id(&carrier))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    ids.push((
+        request_id(&res),
+        "GET",
+        "/api/v1/carriers/{id}",
+        "403",
+        "Only super admins",
+    ));
+    // 403: a cross-site write with the session cookie.
+    let cookie = login_response(&app.base).await.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let cookie_value = cookie.split_once('=').unwrap().1.to_owned();
+    let res = app
+        .anon
+        .patch(app.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .json(&json!({"timezone": "UTC"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    ids.push((
+        request_id(&res),
+        "PATCH",
+        "/api/v1/me",
+        "403",
+        "Cross-site request refused",
+    ));
+    // 401: a wrong password.
+    let res = app
+        .anon
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": bad_password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    ids.push((
+        request_id(&res),
+        "POST",
+        "/api/v1/auth/login",
+        "401",
+        "Email or password is wrong",
+    ));
+
+    let text = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    for (id, method, route, status, reason) in &ids {
+        let line = text
+            .lines()
+            .find(|l| l.contains(id.as_str()) && l.contains("request refused method="))
+            .unwrap_or_else(|| panic!("no refusal logged for {method} {route}:\n{text}"));
+        assert!(line.contains(" WARN "), "{line}");
+        for want in [
+            format!("method=\"{method}\""),
+            format!("route=\"{route}\""),
+            "client=\"127.0.0.1\"".to_owned(),
+            format!("status={status}"),
+        ] {
+            assert!(line.contains(&want), "{want} not in {line}");
+        }
+        assert!(line.contains(reason), "{reason} not in {line}");
+    }
+
+    // A flood: at most REFUSALS_PER_MINUTE lines, however many refusals.
+    let limit = ori_api::telemetry::REFUSALS_PER_MINUTE as usize;
+    for _ in 0..limit + 10 {
+        let res = app.anon.get(app.url("/api/v1/me")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        ids.push((request_id(&res), "GET", "/api/v1/me", "401", ""));
+    }
+    let text = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    // Every warning about these requests counts: no other logger may add
+    // unthrottled lines (TracingLogger logs error answers at warn).
+    let logged = text
+        .lines()
+        .filter(|l| l.contains(" WARN ") && ids.iter().any(|(id, ..)| l.contains(id.as_str())))
+        .count();
+    assert_eq!(logged, limit, "capped per minute:\n{text}");
+    for secret in [
+        bad_token,
+        bad_password,
+        cookie_value.as_str(),
+        app.admin_token.as_str(),
+    ] {
+        assert!(!text.contains(secret), "the log holds a secret: {secret}");
     }
 }
