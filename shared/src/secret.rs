@@ -101,6 +101,27 @@ mod tests {
     }
 
     #[test]
+    fn a_new_api_token_is_not_shown_in_debug() {
+        let created = crate::tokens::ApiTokenCreated {
+            api_token: crate::tokens::ApiToken {
+                id: uuid::Uuid::nil(),
+                name: "n".into(),
+                role: crate::accounts::Role::Member,
+                prefix: "ori_abcdefgh".into(),
+                created_at: time::OffsetDateTime::UNIX_EPOCH,
+                expires_at: None,
+                last_used_at: None,
+                revoked_at: None,
+                status: crate::tokens::TokenStatus::Active,
+            },
+            token: Secret::from(PASSWORD),
+        };
+        assert_hidden("ApiTokenCreated", format!("{created:?}"));
+        let json = serde_json::to_value(&created).expect("json");
+        assert_eq!(json["token"], PASSWORD);
+    }
+
+    #[test]
     fn the_wire_form_is_the_plain_string() {
         let login: LoginRequest =
             serde_json::from_str(&format!(r#"{{"email":"a@b.c","password":"{PASSWORD}"}}"#))

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::accounts::Role;
 use crate::errors::FieldErrors;
 use crate::raw::RawNumber;
+use crate::secret::Secret;
 
 /// What every API token starts with; a Bearer value without it is a login token.
 pub const TOKEN_PREFIX: &str = "ori_";
@@ -161,9 +162,9 @@ pub struct ApiTokenCreated {
     /// server keeps its hash.
     #[cfg_attr(
         feature = "openapi",
-        schema(read_only, example = "ori_Xk3v9QpA7cL2mN8rT4wY6zB1dF5gH0jK9sE3uV7xQ2a")
+        schema(value_type = String, read_only, example = "ori_Xk3v9QpA7cL2mN8rT4wY6zB1dF5gH0jK9sE3uV7xQ2a")
     )]
-    pub token: String,
+    pub token: Secret,
 }
 
 /// Body of `POST /tokens`.

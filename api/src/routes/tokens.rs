@@ -96,7 +96,7 @@ pub async fn create(
         .insert_header((header::LOCATION, format!("/api/v1/tokens/{}", token.id)))
         .json(ApiTokenCreated {
             api_token: token,
-            token: minted.token,
+            token: minted.token.into(),
         }))
 }
 

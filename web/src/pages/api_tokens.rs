@@ -418,7 +418,9 @@ fn CreateTokenDialog(
     };
 
     let copy = move |_| {
-        let Some(secret) = revealed.with_untracked(|r| r.as_ref().map(|r| r.token.clone())) else {
+        let Some(secret) =
+            revealed.with_untracked(|r| r.as_ref().map(|r| r.token.expose().to_owned()))
+        else {
             return;
         };
         spawn_local(async move {
@@ -531,7 +533,7 @@ fn CreateTokenDialog(
                     <strong>"it will not be shown again."</strong>
                 </p>
                 <div class="token-secret-row">
-                    <code id="new-token" class="token-secret" aria-label="Your new API token">{answer.token}</code>
+                    <code id="new-token" class="token-secret" aria-label="Your new API token">{answer.token.expose().to_owned()}</code>
                     <button type="button" id="copy-token" class="btn" on:click=copy>
                         {move || if copied.get() { "Copied" } else { "Copy" }}
                     </button>

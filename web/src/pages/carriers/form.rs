@@ -5,8 +5,8 @@
 //! `CarrierPatch::apply` in the shared crate, the code the API runs.
 
 use leptos::prelude::*;
-use ori_shared::carrier::{InboundAuth, Transport};
 use ori_shared::Secret;
+use ori_shared::carrier::{InboundAuth, Transport};
 use ori_shared::dto::{Carrier, CarrierCreate, CarrierPatch};
 use ori_shared::number::NumberFormat;
 use ori_shared::raw::RawNumber;
