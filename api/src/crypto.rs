@@ -180,7 +180,10 @@ pub fn load_or_create_key_file(
         Ok(SecretString::from(text.to_owned()))
     };
     match std::fs::metadata(path) {
-        Ok(_) => return read(),
+        Ok(meta) => {
+            warn_if_shared(path, &meta);
+            return read();
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io_err(e)),
     }
@@ -191,6 +194,25 @@ pub fn load_or_create_key_file(
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(),
         Err(e) => Err(io_err(e)),
     }
+}
+
+/// A key file others can read is still used (refusing would stop a running
+/// installation), but said loudly.
+fn warn_if_shared(path: &Path, meta: &std::fs::Metadata) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                file = %path.display(),
+                mode = format!("{mode:o}"),
+                "a key file is readable by other users: chmod 600 it"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, meta);
 }
 
 /// Creates `path` holding `contents` (mode 0600), atomically and only if it
