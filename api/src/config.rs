@@ -33,8 +33,13 @@ pub struct Settings {
     pub jwt_secret: Option<SecretString>,
     #[serde(skip_serializing)]
     pub jwt_secret_file: Option<PathBuf>,
-    /// How long a login lasts.
+    /// How long a login lasts at most.
     pub session_hours: u64,
+    /// A login unused this long ends (seconds).
+    pub session_idle_secs: u64,
+    /// Proxies whose `X-Forwarded-For` names the client: addresses or CIDRs,
+    /// comma-separated. Empty: the TCP peer is the client.
+    pub trusted_proxies: String,
     /// The first super admin, created when no account exists.
     pub admin_email: Option<String>,
     #[serde(skip_serializing)]
@@ -75,6 +80,8 @@ impl Default for Settings {
             jwt_secret: None,
             jwt_secret_file: None,
             session_hours: 12,
+            session_idle_secs: 30 * 60,
+            trusted_proxies: String::new(),
             admin_email: None,
             admin_password: None,
             admin_password_file: None,

@@ -14,6 +14,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::bootstrap;
+use crate::client_addr::TrustedProxies;
 use crate::config::{Settings, read_secret};
 use crate::crypto::SecretBox;
 use crate::db::Db;
@@ -24,7 +25,7 @@ use crate::livekit::{
 use crate::openapi::AllowedMethods;
 use crate::routes::{self, health};
 use crate::spa::Spa;
-use crate::state::{AppState, LoginLimits};
+use crate::state::{AppState, SessionPolicy};
 
 pub struct Application {
     port: u16,
@@ -43,6 +44,8 @@ impl Application {
             .await
             .context("loading the SPA")?
             .with_context(|| format!("loading the SPA from {}", settings.static_dir.display()))?;
+        let proxies =
+            TrustedProxies::parse(&settings.trusted_proxies).map_err(anyhow::Error::msg)?;
         let db = Db::connect(&settings.database_url()).await?;
         let key = read_secret(
             settings.secret_key.as_ref(),
@@ -80,7 +83,7 @@ impl Application {
             db,
             secrets,
             jwt,
-            login_limits: Arc::new(LoginLimits::default()),
+            sessions: SessionPolicy::from_idle_secs(settings.session_idle_secs),
             sync_wakeup,
             reconciler,
             metrics,
@@ -89,7 +92,8 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, state, settings, spa)?;
+        tokio::spawn(prune_auth_rows(state.db.clone(), state.sessions));
+        let server = serve(listener, state, proxies, settings, spa)?;
         Ok(Self { port, server })
     }
 
@@ -102,13 +106,31 @@ impl Application {
     }
 }
 
+/// Every ten minutes, forgets throttle counters and sessions that admit or
+/// hold back nobody any more, so neither table grows without bound.
+async fn prune_auth_rows(db: Db, sessions: SessionPolicy) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(e) = crate::auth::throttle::prune(&db).await {
+            tracing::warn!(error = %e, "pruning the login throttle failed");
+        }
+        let idle_before = crate::time_util::now_ms() - sessions.idle_ms;
+        if let Err(e) = crate::db::sessions::prune(&db, idle_before).await {
+            tracing::warn!(error = %e, "pruning ended sessions failed");
+        }
+    }
+}
+
 fn serve(
     listener: TcpListener,
     state: AppState,
+    proxies: TrustedProxies,
     settings: &Settings,
     spa: Option<Spa>,
 ) -> anyhow::Result<Server> {
     let state = web::Data::new(state);
+    let proxies = web::Data::new(proxies);
     let body_limit = settings.body_limit;
     if spa.is_none() {
         let dir = settings.static_dir.display();
@@ -143,8 +165,9 @@ fn serve(
                     Ok(response)
                 }
             })
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .app_data(state.clone())
+            .app_data(proxies.clone())
             .app_data(allowed.clone())
             .app_data(json_config(body_limit))
             .app_data(web::PathConfig::default().error_handler(|err, _| {
