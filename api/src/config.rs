@@ -40,8 +40,13 @@ pub struct Settings {
     pub jwt_secret: Option<SecretString>,
     #[serde(skip_serializing)]
     pub jwt_secret_file: Option<PathBuf>,
-    /// How long a login lasts.
+    /// How long a login lasts at most.
     pub session_hours: u64,
+    /// A login unused this long ends (seconds).
+    pub session_idle_secs: u64,
+    /// Proxies whose `X-Forwarded-For` names the client: addresses or CIDRs,
+    /// comma-separated. Empty: the TCP peer is the client.
+    pub trusted_proxies: String,
     /// Plain-HTTP development: the session cookie drops `Secure` (and with
     /// it the `__Host-` prefix, which browsers refuse without `Secure`).
     pub insecure_http: bool,
@@ -88,6 +93,8 @@ impl Default for Settings {
             jwt_secret: None,
             jwt_secret_file: None,
             session_hours: 12,
+            session_idle_secs: 30 * 60,
+            trusted_proxies: String::new(),
             insecure_http: false,
             admin_email: None,
             admin_password: None,

@@ -28,6 +28,9 @@ pub enum ApiError {
     PreconditionFailed,
     #[error("too many attempts")]
     TooManyRequests { retry_after_secs: u64 },
+    /// Too many password checks at once (`auth::password::Busy`).
+    #[error("too many password checks at once")]
+    Busy,
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -88,6 +91,11 @@ impl ApiError {
                 Some(format!("Too many failed attempts. Try again in {retry_after_secs} seconds.")),
                 vec![],
             ),
+            Self::Busy => (
+                "too-many-requests",
+                Some("The server is busy checking other sign-ins. Try again in a second.".into()),
+                vec![],
+            ),
             Self::BadRequest(d) => ("bad-request", Some(d.clone()), vec![]),
             Self::Unauthorized(d) => ("unauthorized", Some(d.clone()), vec![]),
             Self::Forbidden(d) => ("forbidden", Some(d.clone()), vec![]),
@@ -112,7 +120,7 @@ impl ResponseError for ApiError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::Busy => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
@@ -141,12 +149,21 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
+            Self::Busy => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
             Self::MethodNotAllowed { allow } => {
                 response.insert_header((header::ALLOW, allow.as_str()));
             }
             _ => {}
         }
         response.body(body)
+    }
+}
+
+impl From<crate::auth::password::Busy> for ApiError {
+    fn from(_: crate::auth::password::Busy) -> Self {
+        Self::Busy
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod body;
 pub mod bootstrap;
+pub mod client_addr;
 pub mod config;
 pub mod country;
 pub mod crypto;

@@ -17,6 +17,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::bootstrap;
+use crate::client_addr::TrustedProxies;
 use crate::config::{Settings, read_secret};
 use crate::crypto::SecretBox;
 use crate::db::Db;
@@ -28,7 +29,7 @@ use crate::openapi::AllowedMethods;
 use crate::routes::health::{MetricsAccess, MetricsToken};
 use crate::routes::{self, health};
 use crate::spa::Spa;
-use crate::state::{AppState, LoginLimits};
+use crate::state::{AppState, SessionPolicy};
 use crate::telemetry::{Refusal, RefusalLog};
 
 pub struct Application {
@@ -50,6 +51,8 @@ impl Application {
             .await
             .context("loading the SPA")?
             .with_context(|| format!("loading the SPA from {}", settings.static_dir.display()))?;
+        let proxies =
+            TrustedProxies::parse(&settings.trusted_proxies).map_err(anyhow::Error::msg)?;
         let db = Db::connect(&settings.database_url()).await?;
         let key = read_secret(
             settings.secret_key.as_ref(),
@@ -100,7 +103,7 @@ impl Application {
             db,
             secrets,
             jwt,
-            login_limits: Arc::new(LoginLimits::default()),
+            sessions: SessionPolicy::from_idle_secs(settings.session_idle_secs),
             sync_wakeup,
             reconciler,
             metrics,
@@ -111,17 +114,25 @@ impl Application {
             .with_context(|| format!("binding {}", settings.bind))?;
         let local = listener.local_addr()?;
         let (access, metrics_listener) = metrics_access(settings, local.ip().is_loopback())?;
+        tokio::spawn(prune_auth_rows(state.db.clone(), state.sessions));
         let state = web::Data::new(state);
+        let proxies = web::Data::new(proxies);
         let refusals = Arc::new(RefusalLog::default());
         let metrics = match metrics_listener {
             Some((listener, access)) => {
                 let port = listener.local_addr()?.port();
-                let server = serve_metrics(listener, state.clone(), access, refusals.clone())?;
+                let server = serve_metrics(
+                    listener,
+                    state.clone(),
+                    proxies.clone(),
+                    access,
+                    refusals.clone(),
+                )?;
                 Some((port, server))
             }
             None => None,
         };
-        let server = serve(listener, state, settings, spa, access, refusals)?;
+        let server = serve(listener, state, proxies, settings, spa, access, refusals)?;
         Ok(Self {
             port: local.port(),
             server,
@@ -213,6 +224,7 @@ const METRICS_TOKEN_MIN: usize = 16;
 fn serve_metrics(
     listener: TcpListener,
     state: web::Data<AppState>,
+    proxies: web::Data<TrustedProxies>,
     access: MetricsAccess,
     refusals: Arc<RefusalLog>,
 ) -> anyhow::Result<Server> {
@@ -225,8 +237,9 @@ fn serve_metrics(
                 let response = srv.call(req);
                 async move { Ok(note_refusal(&refusals, response.await?)) }
             })
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .app_data(state.clone())
+            .app_data(proxies.clone())
             .app_data(access.clone())
             .route("/metrics", web::get().to(health::metrics))
             .default_service(web::to(|| async {
@@ -252,10 +265,8 @@ fn note_refusal<B>(log: &RefusalLog, response: ServiceResponse<B>) -> ServiceRes
     let route = req
         .match_pattern()
         .unwrap_or_else(|| "(no route)".to_owned());
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned());
+    // The forwarded address only from a trusted proxy (ORI_TRUSTED_PROXIES).
+    let client = crate::client_addr::client_text(req);
     let reason = response
         .response()
         .error()
@@ -273,9 +284,26 @@ fn note_refusal<B>(log: &RefusalLog, response: ServiceResponse<B>) -> ServiceRes
     ServiceResponse::new(req, HttpResponse::from(Response::from(res)))
 }
 
+/// Every ten minutes, forgets throttle counters and sessions that admit or
+/// hold back nobody any more, so neither table grows without bound.
+async fn prune_auth_rows(db: Db, sessions: SessionPolicy) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(e) = crate::auth::throttle::prune(&db).await {
+            tracing::warn!(error = %e, "pruning the login throttle failed");
+        }
+        let idle_before = crate::time_util::now_ms() - sessions.idle_ms;
+        if let Err(e) = crate::db::sessions::prune(&db, idle_before).await {
+            tracing::warn!(error = %e, "pruning ended sessions failed");
+        }
+    }
+}
+
 fn serve(
     listener: TcpListener,
     state: web::Data<AppState>,
+    proxies: web::Data<TrustedProxies>,
     settings: &Settings,
     spa: Option<Spa>,
     metrics_access: MetricsAccess,
@@ -323,8 +351,9 @@ fn serve(
                     Ok(response)
                 }
             })
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .app_data(state.clone())
+            .app_data(proxies.clone())
             .app_data(allowed.clone())
             .app_data(metrics_access.clone())
             .app_data(json_config(body_limit))

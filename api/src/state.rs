@@ -2,12 +2,10 @@
 //! request extractors (`auth::extract`), below both.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::Notify;
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::rate_limit::FailureLimiter;
 use crate::crypto::SecretBox;
 use crate::db::Db;
 use crate::livekit::{Reconciler, SyncMetrics};
@@ -18,7 +16,7 @@ pub struct AppState {
     pub db: Db,
     pub secrets: SecretBox,
     pub jwt: JwtKeys,
-    pub login_limits: Arc<LoginLimits>,
+    pub sessions: SessionPolicy,
     /// Wakes the LiveKit reconciler after a change.
     pub sync_wakeup: Arc<Notify>,
     /// `None` when LiveKit is not configured: carriers stay `pending`.
@@ -37,19 +35,58 @@ impl AppState {
     }
 }
 
-/// Failed logins allowed per window, per client IP and per account.
-#[derive(Debug)]
-pub struct LoginLimits {
-    pub per_ip: FailureLimiter,
-    pub per_account: FailureLimiter,
+/// How long a login session may sit unused.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle_ms: i64,
 }
 
-impl Default for LoginLimits {
-    fn default() -> Self {
-        let window = Duration::from_secs(15 * 60);
+impl SessionPolicy {
+    pub fn from_idle_secs(secs: u64) -> Self {
+        let idle_ms = i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX);
         Self {
-            per_ip: FailureLimiter::new(20, window),
-            per_account: FailureLimiter::new(5, window),
+            idle_ms: idle_ms.max(1000),
         }
+    }
+
+    /// How stale a session's last-seen time may get before a request
+    /// rewrites it: a tenth of the idle timeout, at most a minute.
+    pub fn touch_every_ms(&self) -> i64 {
+        (self.idle_ms / 10).clamp(1, 60_000)
+    }
+
+    /// The idle timeout in words, for the message that ends a session.
+    pub fn idle_words(&self) -> String {
+        let secs = self.idle_ms / 1000;
+        match secs {
+            s if s % 3600 == 0 => plural(s / 3600, "hour"),
+            s if s % 60 == 0 => plural(s / 60, "minute"),
+            s => plural(s, "second"),
+        }
+    }
+}
+
+fn plural(n: i64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_timeouts_read_as_words() {
+        assert_eq!(
+            SessionPolicy::from_idle_secs(1800).idle_words(),
+            "30 minutes"
+        );
+        assert_eq!(SessionPolicy::from_idle_secs(3600).idle_words(), "1 hour");
+        assert_eq!(SessionPolicy::from_idle_secs(90).idle_words(), "90 seconds");
+        assert_eq!(SessionPolicy::from_idle_secs(1800).touch_every_ms(), 60_000);
+        assert_eq!(SessionPolicy::from_idle_secs(2).touch_every_ms(), 200);
     }
 }

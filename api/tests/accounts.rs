@@ -43,9 +43,9 @@ async fn the_last_super_admin_cannot_be_demoted_or_deleted() {
         .await
         .unwrap();
     assert_eq!(demoted["role"], "admin");
-    // The demoted account lost its rights at once; the new super admin is the last one.
+    // The demoted account's sessions ended at once; the new super admin is the last one.
     let second_path = format!("/api/v1/users/{}", id(&second));
-    problem(app.delete(&second_path).await, StatusCode::FORBIDDEN).await;
+    problem(app.delete(&second_path).await, StatusCode::UNAUTHORIZED).await;
     let second_client = common::bearer_client(
         &common::login(
             &app.anon,

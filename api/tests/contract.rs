@@ -341,6 +341,21 @@ async fn every_operation_answers_as_documented() {
     )
     .await;
     body_errors(&mut c, &admin, "PATCH", me, me).await;
+    // Log out everywhere: not from another site; then for real, by an
+    // account of its own (it ends every session of the account).
+    let mine = "/api/v1/me/sessions";
+    c.call(
+        "DELETE",
+        mine,
+        403,
+        anon.delete(c.url(mine))
+            .header("cookie", format!("ori_session={session}"))
+            .header("sec-fetch-site", "cross-site"),
+    )
+    .await;
+    let elsewhere = app.user_client("member").await;
+    c.call("DELETE", mine, 204, elsewhere.delete(c.url(mine)))
+        .await;
     // An array is not the object the document describes, though serde would read one.
     c.call(
         "PATCH",
@@ -439,6 +454,29 @@ async fn every_operation_answers_as_documented() {
         .await;
     c.call("DELETE", one, 403, member.delete(c.url(&user_path)))
         .await;
+    let sessions_of = "/api/v1/users/{id}/sessions";
+    let user_sessions = fill(sessions_of, &[&id(&user)]);
+    c.call(
+        "DELETE",
+        sessions_of,
+        204,
+        admin.delete(c.url(&user_sessions)),
+    )
+    .await;
+    c.call(
+        "DELETE",
+        sessions_of,
+        403,
+        member.delete(c.url(&user_sessions)),
+    )
+    .await;
+    c.call(
+        "DELETE",
+        sessions_of,
+        404,
+        admin.delete(c.url(&fill(sessions_of, &[&missing]))),
+    )
+    .await;
     c.call("DELETE", one, 204, admin.delete(c.url(&user_path)))
         .await;
     c.call("DELETE", one, 404, admin.delete(c.url(&user_path)))

@@ -98,3 +98,39 @@ async fn member_sees_no_carriers_link_and_a_friendly_note() -> anyhow::Result<()
     c.clone().close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn log_out_everywhere_ends_the_sessions_of_other_browsers_too() -> anyhow::Result<()> {
+    let console = Console::start().await?;
+    // A session elsewhere: a script that logged in through the API.
+    let elsewhere = console.token(ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    let me = console.url("/api/v1/me");
+    let status = |token: String| {
+        let request = console.http().get(&me).bearer_auth(token);
+        async move { anyhow::Ok(request.send().await?.status()) }
+    };
+    assert_eq!(status(elsewhere.clone()).await?, reqwest::StatusCode::OK);
+
+    let browser = Browser::start().await?;
+    browser.log_in_admin(&console).await?;
+    browser.click(".user-menu-button").await?;
+    browser.wait_count("#account-dialog[open]", 1).await?;
+    browser
+        .wait_text("#log-out-everywhere-help", "every browser and device")
+        .await?;
+    browser.screenshot("log-out-everywhere").await?;
+    browser.click_button("Log out everywhere").await?;
+    browser.wait_path("/login").await?;
+    browser.wait_text("h1", "Log in").await?;
+    assert_eq!(
+        status(elsewhere).await?,
+        reqwest::StatusCode::UNAUTHORIZED,
+        "the other session ended too"
+    );
+    browser
+        .client
+        .goto(&console.url("/dashboard/carriers"))
+        .await?;
+    browser.wait_path("/login").await?;
+    browser.close().await
+}

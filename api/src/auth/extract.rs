@@ -10,11 +10,10 @@ use std::pin::Pin;
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use ori_shared::accounts::Role;
-use sqlx::Row;
 use uuid::Uuid;
 
 use super::api_token;
-use crate::db::tokens;
+use crate::db::{sessions, tokens};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::time_util::now_ms;
@@ -45,6 +44,8 @@ pub struct AuthUser {
     pub timezone: String,
     /// The API token the request came with; `None` for a login session.
     pub api_token: Option<Uuid>,
+    /// The login session the request came with; `None` for an API token.
+    pub session: Option<Uuid>,
 }
 
 /// A signed-in admin or super admin.
@@ -110,26 +111,44 @@ async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
     let expired =
         || ApiError::Unauthorized("Your session is invalid or has expired. Log in again.".into());
     let claims = state.jwt.verify(&token).ok_or_else(expired)?;
-    let row = sqlx::query("SELECT email, role, timezone, token_epoch FROM users WHERE id = $1")
-        .bind(claims.sub.to_string())
-        .fetch_optional(&state.db.pool)
+    let session = sessions::find(&state.db, claims.sid, claims.sub)
         .await?
-        .ok_or_else(expired)?;
-    let epoch: i64 = row.try_get("token_epoch")?;
-    if epoch != claims.epoch {
+        .ok_or_else(|| ApiError::Unauthorized("You were logged out. Log in again.".into()))?;
+    let now = now_ms();
+    if session.expires_at <= now {
         return Err(expired());
+    }
+    let policy = &state.sessions;
+    if now - session.last_seen_at >= policy.idle_ms {
+        sessions::end(&state.db, claims.sid).await?;
+        return Err(ApiError::Unauthorized(format!(
+            "You were logged out after {} without activity. Log in again.",
+            policy.idle_words()
+        )));
     }
     if via_cookie {
         check_same_origin(&req)?;
     }
-    let role: String = row.try_get("role")?;
+    // Written now and then, not on every request: the idle timeout needs
+    // only that precision.
+    if now - session.last_seen_at >= policy.touch_every_ms() {
+        sessions::touch(&state.db, claims.sid, now).await?;
+    }
     Ok(AuthUser {
-        id: claims.sub,
-        email: row.try_get("email")?,
-        role: Role::parse(&role).map_err(|e| anyhow::anyhow!("stored role: {e}"))?,
-        timezone: row.try_get("timezone")?,
+        id: session.user_id,
+        email: session.email,
+        role: session.role,
+        timezone: session.timezone,
         api_token: None,
+        session: Some(claims.sid),
     })
+}
+
+/// The session a request's token names, valid or not (for logout).
+pub fn session_of(req: &HttpRequest, state: &AppState) -> Option<Uuid> {
+    let cookie = session_cookie_name(state.insecure_http);
+    let token = bearer(req).or_else(|| req.cookie(cookie).map(|c| c.value().to_owned()))?;
+    state.jwt.verify(&token).map(|claims| claims.sid)
 }
 
 /// An API token: known by its hash, not revoked, not expired. The request
@@ -163,6 +182,7 @@ async fn with_api_token(state: &AppState, token: &str) -> Result<AuthUser, ApiEr
         role: found.role.min(found.user_role),
         timezone: found.timezone,
         api_token: Some(found.id),
+        session: None,
     })
 }
 

@@ -1,5 +1,6 @@
 //! Session tokens: HS256 JWTs with issuer, audience and expiry checked. The
-//! algorithm is pinned, so `alg: none` and every other algorithm fail.
+//! algorithm is pinned, so `alg: none` and every other algorithm fail. A
+//! token names its server-side session (`sid`), which must still exist.
 
 use std::time::Duration;
 
@@ -17,9 +18,8 @@ pub struct Claims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
-    /// The account's token epoch when issued: a password change or deletion
-    /// bumps it and so revokes older tokens.
-    pub epoch: i64,
+    /// The session (`sessions.id`): ending it revokes the token.
+    pub sid: Uuid,
 }
 
 #[derive(Clone)]
@@ -46,20 +46,28 @@ impl JwtKeys {
         }
     }
 
-    /// A token for `user`, and its expiry (Unix seconds).
-    pub fn issue(&self, user: Uuid, epoch: i64) -> anyhow::Result<(String, i64)> {
+    /// When a token issued now expires (Unix seconds).
+    pub fn expiry(&self) -> anyhow::Result<i64> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let exp = now + i64::try_from(self.ttl.as_secs())?;
+        Ok(now + i64::try_from(self.ttl.as_secs())?)
+    }
+
+    /// A token for `user`'s session `sid`, expiring at `exp` (Unix seconds).
+    pub fn issue(&self, user: Uuid, sid: Uuid, exp: i64) -> anyhow::Result<String> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let claims = Claims {
             sub: user,
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat: now,
             exp,
-            epoch,
+            sid,
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
-        Ok((token, exp))
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     pub fn verify(&self, token: &str) -> Option<Claims> {
@@ -89,20 +97,25 @@ mod tests {
 
     #[test]
     fn issued_tokens_verify() {
-        let id = Uuid::now_v7();
-        let (token, exp) = keys().issue(id, 3).unwrap();
+        let (id, sid) = (Uuid::now_v7(), Uuid::now_v7());
+        let exp = keys().expiry().unwrap();
+        let token = keys().issue(id, sid, exp).unwrap();
         let claims = keys().verify(&token).unwrap();
-        assert_eq!((claims.sub, claims.epoch, claims.exp), (id, 3, exp));
+        assert_eq!((claims.sub, claims.sid, claims.exp), (id, sid, exp));
     }
 
     #[test]
     fn tampered_other_key_none_and_other_algs_fail() {
-        let (token, _) = keys().issue(Uuid::now_v7(), 0).unwrap();
+        let sid = Uuid::now_v7();
+        let token = keys()
+            .issue(Uuid::now_v7(), sid, keys().expiry().unwrap())
+            .unwrap();
         let other = JwtKeys::new(b"another secret, also 32 bytes!!!", Duration::from_secs(60));
         assert!(other.verify(&token).is_none());
         let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
         let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
-        parts[1] = URL_SAFE_NO_PAD.encode(payload.replace("\"epoch\":0", "\"epoch\":1"));
+        let other_sid = Uuid::now_v7().to_string();
+        parts[1] = URL_SAFE_NO_PAD.encode(payload.replace(&sid.to_string(), &other_sid));
         assert!(
             keys().verify(&parts.join(".")).is_none(),
             "tampered payload"
@@ -130,7 +143,7 @@ mod tests {
             aud: AUDIENCE.into(),
             iat: 0,
             exp: time::OffsetDateTime::now_utc().unix_timestamp() - 120,
-            epoch: 0,
+            sid: Uuid::now_v7(),
         };
         let enc = EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef");
         let expired = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &enc).unwrap();

@@ -5,6 +5,6 @@ pub mod api_token;
 pub mod extract;
 pub mod jwt;
 pub mod password;
-pub mod rate_limit;
+pub mod throttle;
 
 pub use extract::{AdminUser, AuthUser, SuperAdmin};

@@ -7,6 +7,7 @@ pub mod carriers;
 pub mod numbers;
 pub mod pool;
 pub mod remote;
+pub mod sessions;
 pub mod sync;
 pub mod tokens;
 pub mod users;

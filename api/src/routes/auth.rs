@@ -2,15 +2,19 @@
 //! account.
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use ori_shared::FieldErrors;
 use ori_shared::accounts::{Email, LoginRequest, LoginResponse, Me, MePatch, check_new_password};
 use ori_shared::dto::Problem;
 
-use crate::auth::extract::session_cookie_name;
+use crate::auth::extract::{check_same_origin, session_cookie_name, session_of};
+use crate::auth::throttle::{self, Subject};
 use crate::auth::{AuthUser, password};
 use crate::body::JsonObject;
+use crate::client_addr;
 use crate::db::audit::{self, Event};
+use crate::db::sessions::{self, Origin};
 use crate::db::users;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -81,47 +85,62 @@ pub async fn login(
     if !missing.is_empty() {
         return Err(ApiError::Validation(missing));
     }
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let (ip_key, account_key) = (format!("ip:{ip}"), format!("account:{email}"));
-    let limits = &state.login_limits;
-    for check in [
-        limits.per_ip.check(&ip_key),
-        limits.per_account.check(&account_key),
-    ] {
-        if let Err(wait) = check {
-            return Err(ApiError::TooManyRequests {
-                retry_after_secs: wait.as_secs().max(1),
-            });
-        }
-    }
+    let client = client_addr::client_ip(&req);
+    let ip = client.map(|ip| ip.to_string()).unwrap_or_default();
+    let client_key = client.map(client_addr::throttle_key).unwrap_or_default();
+    // A place at the password gate first: when it is full, nothing is spent.
+    let ticket = password::reserve()?;
+    let attempt = throttle::attempt(&state.db, Subject::new(&client_key, &email))
+        .await?
+        .map_err(too_many)?;
     let user = users::by_email(&state.db, &email).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let verified = password::verify(body.password.expose().to_owned(), hash).await;
+    let verified = ticket
+        .verify(body.password.expose().to_owned(), hash)
+        .await?;
     let mut conn = state.db.pool.acquire().await?;
+    let target = user.as_ref().map(|u| u.user.id.to_string());
     let Some(user) = user.filter(|_| verified) else {
-        limits.per_ip.fail(&ip_key);
-        limits.per_account.fail(&account_key);
         let event = Event {
             action: "login.failure",
             target_type: "user",
-            target_id: None,
+            target_id: target.clone(),
             fields: vec![],
             detail: Some(format!("{email} from {ip}")),
         };
         audit::record(&mut conn, None, event).await?;
+        for held in &attempt.now_holding_back {
+            let event = Event {
+                action: "login.throttled",
+                target_type: "user",
+                target_id: target.clone(),
+                fields: vec![],
+                detail: Some(format!("{email} from {ip}: {held}")),
+            };
+            audit::record(&mut conn, None, event).await?;
+        }
         return Err(ApiError::Unauthorized("Email or password is wrong.".into()));
     };
-    limits.per_account.reset(&account_key);
-    let (token, exp) = state.jwt.issue(user.user.id, user.token_epoch)?;
+    attempt.succeeded(&state.db).await?;
+    let exp = state.jwt.expiry()?;
+    let origin = Origin {
+        client_ip: ip.clone(),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned(),
+    };
+    let sid = sessions::create(&mut conn, user.user.id, exp * 1000, &origin).await?;
+    let token = state.jwt.issue(user.user.id, sid, exp)?;
     let signed_in = AuthUser {
         id: user.user.id,
         email: user.user.email.clone(),
         role: user.user.role,
         timezone: user.user.timezone.clone(),
         api_token: None,
+        session: Some(sid),
     };
     let event = Event::new("login.success", "user", user.user.id).detail(format!("from {ip}"));
     audit::record(&mut conn, Some(&signed_in), event).await?;
@@ -136,21 +155,64 @@ pub async fn login(
         }))
 }
 
-/// Log out of this browser: clears the session cookie. (Bearer tokens end at
-/// their expiry, or at once when the account's password changes.) Like every
+/// The 429 for a throttled attempt.
+fn too_many(wait: std::time::Duration) -> ApiError {
+    ApiError::TooManyRequests {
+        retry_after_secs: u64::try_from(wait.as_millis().div_ceil(1000))
+            .unwrap_or(u64::MAX)
+            .max(1),
+    }
+}
+
+/// The `Set-Cookie` that removes the session cookie.
+fn cleared_cookie(req: &HttpRequest) -> Cookie<'static> {
+    let mut cookie = session_cookie(req, "", 0);
+    cookie.make_removal();
+    cookie
+}
+
+/// Log out: ends the session the cookie or bearer token names, so that
+/// token stops working everywhere at once, and clears the cookie. Like every
 /// write, it must come from the console's own site: another site cannot log
 /// a user out.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
     responses(
-        (status = 204, description = "The session cookie is cleared"),
+        (status = 204, description = "The session has ended and its cookie is cleared"),
         (status = 403, description = "The request came from another site",
             body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn logout(req: HttpRequest) -> ApiResult<HttpResponse> {
-    crate::auth::extract::check_same_origin(&req)?;
-    let mut cookie = session_cookie(&req, "", 0);
-    cookie.make_removal();
-    Ok(HttpResponse::NoContent().cookie(cookie).finish())
+pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    check_same_origin(&req)?;
+    if let Some(sid) = session_of(&req, &state) {
+        sessions::end(&state.db, sid).await?;
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(cleared_cookie(&req))
+        .finish())
+}
+
+/// Log out everywhere: ends every login session of this account (other
+/// browsers, copied tokens), this one included. API tokens are not sessions:
+/// revoke those on their own.
+#[utoipa::path(delete, path = "/api/v1/me/sessions", tag = "auth", operation_id = "end_my_sessions",
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Every session of this account has ended; the session cookie is cleared"),
+    ))]
+pub async fn end_my_sessions(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let mut tx = state.db.pool.begin().await?;
+    let ended = sessions::end_all(&mut tx, user.id, None).await?;
+    let event = Event::new("user.sessions_end", "user", user.id)
+        .detail(format!("{ended} sessions, by the account itself"));
+    audit::record(&mut tx, Some(&user), event).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent()
+        .cookie(cleared_cookie(&req))
+        .finish())
 }
 
 /// The signed-in account.
@@ -164,7 +226,7 @@ pub async fn me(user: AuthUser) -> HttpResponse {
 }
 
 /// Change your time zone, or your password (give the current one). A new
-/// password revokes earlier tokens; this browser gets a fresh cookie.
+/// password ends every other session of the account.
 #[utoipa::path(patch, path = "/api/v1/me", tag = "auth", operation_id = "update_me",
     request_body = MePatch,
     security(("session" = []), ("bearer" = [])),
@@ -189,6 +251,14 @@ pub async fn update_me(
         .filter(|p| !p.is_empty());
     if let Some(new_password) = new_password {
         errors.check("new_password", check_new_password(new_password));
+        // The current password is guessed like a login's: the same gate
+        // and the same throttle.
+        let ticket = password::reserve()?;
+        let client = client_addr::client_ip(&req).map(client_addr::throttle_key);
+        let subject = Subject::new(&client.unwrap_or_default(), &user.email);
+        let attempt = throttle::attempt(&state.db, subject)
+            .await?
+            .map_err(too_many)?;
         let stored = users::by_id(&state.db, user.id)
             .await?
             .map(|u| u.password_hash);
@@ -197,7 +267,9 @@ pub async fn update_me(
             .as_ref()
             .map(|p| p.expose().to_owned())
             .unwrap_or_default();
-        if !password::verify(current, stored).await {
+        if ticket.verify(current, stored).await? {
+            attempt.succeeded(&state.db).await?;
+        } else {
             errors.push("current_password", "The current password is wrong.");
         }
     }
@@ -216,6 +288,8 @@ pub async fn update_me(
     }
     if let Some(hash) = &new_hash {
         users::set_password(&mut tx, user.id, hash).await?;
+        // Whoever else knew the old password is logged out; this session stays.
+        sessions::end_all(&mut tx, user.id, user.session).await?;
         fields.push("password");
     }
     if !fields.is_empty() {
@@ -236,11 +310,5 @@ pub async fn update_me(
         role: updated.user.role,
         timezone: updated.user.timezone,
     };
-    let mut response = HttpResponse::Ok();
-    if new_hash.is_some() {
-        let (token, exp) = state.jwt.issue(user.id, updated.token_epoch)?;
-        let ttl = exp - time::OffsetDateTime::now_utc().unix_timestamp();
-        response.cookie(session_cookie(&req, &token, ttl));
-    }
-    Ok(response.json(view))
+    Ok(HttpResponse::Ok().json(view))
 }

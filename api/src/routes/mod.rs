@@ -14,7 +14,7 @@ use actix_web::web;
 use ori_shared::dto::{PAGE_DEFAULT, PAGE_MAX, SEARCH_MAX};
 
 use crate::error::ApiError;
-pub use crate::state::{AppState, LoginLimits};
+pub use crate::state::AppState;
 
 /// The page size a list request asks for, within 1–200 (default 50).
 pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
@@ -92,6 +92,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(auth::me))
                 .route(web::patch().to(auth::update_me)),
         )
+        .service(resource("/me/sessions").route(web::delete().to(auth::end_my_sessions)))
         .service(
             resource("/users")
                 .route(web::get().to(users::list))
@@ -102,6 +103,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
                 .route(web::patch().to(users::update))
                 .route(web::delete().to(users::delete)),
         )
+        .service(resource("/users/{id}/sessions").route(web::delete().to(users::end_sessions)))
         .service(
             resource("/bots")
                 .route(web::get().to(bots::list))

@@ -12,6 +12,7 @@ use super::auth::check_timezone;
 use crate::auth::{SuperAdmin, password};
 use crate::body::JsonObject;
 use crate::db::audit::{self, Event};
+use crate::db::sessions;
 use crate::db::users::{self, Guarded};
 use crate::error::{ApiError, ApiResult, is_unique_violation};
 use crate::state::AppState;
@@ -93,11 +94,18 @@ pub async fn update(
     if let Some(text) = body.role.as_deref() {
         let role =
             Role::parse(text).map_err(|m| ApiError::Validation(FieldErrors::single("role", m)))?;
+        let before = users::by_id(&state.db, *id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("user"))?;
         let mut tx = state.db.pool.begin().await?;
         match users::set_role(&mut tx, state.db.backend, *id, role).await? {
             Guarded::Done => {}
             Guarded::NotFound => return Err(ApiError::not_found("user")),
             Guarded::LastSuperAdmin => return Err(last_super_admin()),
+        }
+        // A new role is a new grant: the account logs in again to use it.
+        if before.user.role != role {
+            sessions::end_all(&mut tx, *id, None).await?;
         }
         let event = Event::new("user.update", "user", *id)
             .fields(vec!["role"])
@@ -111,7 +119,31 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(user.user))
 }
 
-/// Delete an account.
+/// End every login session of an account (its API tokens are revoked on
+/// their own). Changing an account's role or deleting it does this too.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", tag = "users", operation_id = "end_user_sessions",
+    params(("id" = Uuid, Path, description = "User id")),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
+    responses(
+        (status = 204, description = "Every session of the account has ended"),
+    ))]
+pub async fn end_sessions(
+    SuperAdmin(admin): SuperAdmin,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    if users::by_id(&state.db, *id).await?.is_none() {
+        return Err(ApiError::not_found("user"));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    let ended = sessions::end_all(&mut tx, *id, None).await?;
+    let event = Event::new("user.sessions_end", "user", *id).detail(format!("{ended} sessions"));
+    audit::record(&mut tx, Some(&admin), event).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Delete an account (its sessions and API tokens go with it).
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", operation_id = "delete_user",
     params(("id" = Uuid, Path, description = "User id")),
     security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),

@@ -42,6 +42,11 @@ pub async fn log_out() -> Result<(), ApiError> {
     http::post_empty(&format!("{BASE}/auth/logout")).await
 }
 
+/// Ends every session of the account, in every browser.
+pub async fn log_out_everywhere() -> Result<(), ApiError> {
+    http::delete(&format!("{BASE}/me/sessions"), None).await
+}
+
 /// Carriers per page of the list.
 pub const CARRIERS_PAGE: u32 = 50;
 

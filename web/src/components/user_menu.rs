@@ -1,7 +1,8 @@
 //! The user menu at the foot of the sidebar: a button with the signed-in email that
 //! opens the account panel (a native modal `<dialog>`: focus stays inside, Esc closes
 //! it, focus returns to the button). In it: the email and role, the time zone every
-//! absolute time is shown in, Change password, a link to your API tokens, and Log out.
+//! absolute time is shown in, Change password, a link to your API tokens, Log out and Log
+//! out everywhere.
 //!
 //! The zone list is the browser's own (`Intl.supportedValuesOf('timeZone')`): no zone
 //! table is compiled in. The password rule is the shared crate's `check_new_password`.
@@ -466,22 +467,28 @@ fn PasswordSetting(generation: RwSignal<u32>) -> impl IntoView {
     }
 }
 
-/// Log out, as the sidebar always did: the shell then goes to the login page.
+/// Log out of this browser, or everywhere (every session of the account):
+/// either way the shell then goes to the login page.
 #[component]
 fn LogOut() -> impl IntoView {
     let auth = use_auth();
     // A plain task and two signals rather than an `Action`: much less wasm.
-    let pending = RwSignal::new(false);
+    // `Some(everywhere)` while a request runs.
+    let pending = RwSignal::new(None::<bool>);
     let error = RwSignal::new(None::<String>);
-    let logout = move |_| {
-        if pending.get_untracked() {
+    let log_out = move |everywhere: bool| {
+        if pending.get_untracked().is_some() {
             return;
         }
-        pending.set(true);
+        pending.set(Some(everywhere));
         error.set(None);
         spawn_local(async move {
-            let result = api::log_out().await;
-            pending.set(false);
+            let result = if everywhere {
+                api::log_out_everywhere().await
+            } else {
+                api::log_out().await
+            };
+            pending.set(None);
             match result {
                 // 401: the session had already ended, which is what Log out wants.
                 Err(e) if !e.is_unauthorized() => error.set(Some(e.detail)),
@@ -490,11 +497,17 @@ fn LogOut() -> impl IntoView {
             }
         });
     };
+    let busy = move || pending.get().is_some();
     view! {
         <footer class="account-footer">
-            <button type="button" class="btn btn-danger-outline btn-block" disabled=move || pending.get() on:click=logout>
-                {move || if pending.get() { "Logging out…" } else { "Log out" }}
+            <button type="button" class="btn btn-danger-outline btn-block" disabled=busy on:click=move |_| log_out(false)>
+                {move || if pending.get() == Some(false) { "Logging out…" } else { "Log out" }}
             </button>
+            <button type="button" class="btn btn-small btn-block" disabled=busy
+                aria-describedby="log-out-everywhere-help" on:click=move |_| log_out(true)>
+                {move || if pending.get() == Some(true) { "Logging out everywhere…" } else { "Log out everywhere" }}
+            </button>
+            <p id="log-out-everywhere-help" class="field-help">"Ends your sessions in every browser and device. API tokens stay."</p>
             {move || error.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
         </footer>
     }
