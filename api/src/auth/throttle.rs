@@ -221,23 +221,6 @@ impl Attempt {
         tx.commit().await?;
         Ok(())
     }
-
-    /// The check could not run (the server was too busy): nothing was
-    /// learnt, so the advance failure is taken back everywhere.
-    pub async fn not_checked(self, db: &Db) -> anyhow::Result<()> {
-        let mut tx = db.pool.begin().await?;
-        for (key, _) in &self.subject.keys {
-            sqlx::query(
-                "UPDATE auth_throttle SET failures = failures - 1, blocked_until = 0 \
-                 WHERE key = $1 AND failures > 0",
-            )
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
 }
 
 /// The counter for `key`, locked until the transaction ends: PostgreSQL
