@@ -50,6 +50,9 @@ pub struct Settings {
     /// Plain-HTTP development: the session cookie drops `Secure` (and with
     /// it the `__Host-` prefix, which browsers refuse without `Secure`).
     pub insecure_http: bool,
+    /// Super admins must turn on two-factor sign-in (TOTP) before they can
+    /// do anything else. On by default.
+    pub require_2fa: bool,
     /// The first super admin, created when no account exists.
     pub admin_email: Option<String>,
     #[serde(skip_serializing)]
@@ -96,6 +99,7 @@ impl Default for Settings {
             session_idle_secs: 30 * 60,
             trusted_proxies: String::new(),
             insecure_http: false,
+            require_2fa: true,
             admin_email: None,
             admin_password: None,
             admin_password_file: None,

@@ -15,8 +15,15 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// The password was right; the account's two-factor code is missing
+    /// or wrong (the message says which).
+    #[error("{0}")]
+    TwoFactorRequired(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A super admin who must turn on two-factor sign-in before anything else.
+    #[error("two-factor sign-in must be turned on first")]
+    TwoFactorSetupRequired,
     #[error("{0}")]
     NotFound(String),
     /// `allow`: the methods the path has, for the `Allow` header.
@@ -98,6 +105,16 @@ impl ApiError {
             ),
             Self::BadRequest(d) => ("bad-request", Some(d.clone()), vec![]),
             Self::Unauthorized(d) => ("unauthorized", Some(d.clone()), vec![]),
+            Self::TwoFactorRequired(d) => (
+                "two-factor-required",
+                Some(d.clone()),
+                FieldErrors::single("code", d.clone()).0,
+            ),
+            Self::TwoFactorSetupRequired => (
+                "two-factor-setup-required",
+                Some("Super admins must turn on two-factor sign-in first: open Two-factor sign-in in your account menu.".into()),
+                vec![],
+            ),
             Self::Forbidden(d) => ("forbidden", Some(d.clone()), vec![]),
             Self::NotFound(d) => ("not-found", Some(d.clone()), vec![]),
             Self::UnsupportedMediaType(d) => ("unsupported-media-type", Some(d.clone()), vec![]),
@@ -118,8 +135,8 @@ impl ResponseError for ApiError {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Unauthorized(_) | Self::TwoFactorRequired(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::TwoFactorSetupRequired => StatusCode::FORBIDDEN,
             Self::TooManyRequests { .. } | Self::Busy => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -143,7 +160,7 @@ impl ResponseError for ApiError {
             HeaderValue::from_static("application/problem+json"),
         ));
         match self {
-            Self::Unauthorized(_) => {
+            Self::Unauthorized(_) | Self::TwoFactorRequired(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
             Self::TooManyRequests { retry_after_secs } => {

@@ -11,7 +11,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::auth::extract::SESSION_COOKIE;
-use crate::routes::{audit, auth, bots, carriers, health, numbers, pool, tokens, users};
+use crate::routes::{
+    audit, auth, bots, carriers, health, numbers, pool, tokens, two_factor, users,
+};
 
 const GETTING_STARTED: &str = "\
 SIP carriers, their phone numbers (DIDs), and their sync to LiveKit's SIP trunks and dispatch rules.
@@ -56,6 +58,10 @@ path under `/api/` answers a problem+json 404.
         auth::me,
         auth::update_me,
         auth::end_my_sessions,
+        two_factor::status,
+        two_factor::setup,
+        two_factor::confirm,
+        two_factor::disable,
         users::list,
         users::create,
         users::update,

@@ -109,6 +109,7 @@ impl Application {
             metrics,
             allow_loopback_sip: settings.allow_loopback_sip,
             insecure_http: settings.insecure_http,
+            require_2fa: settings.require_2fa,
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;

@@ -26,6 +26,8 @@ pub struct AppState {
     pub allow_loopback_sip: bool,
     /// `ORI_INSECURE_HTTP`: the session cookie is not `Secure` (nor `__Host-`).
     pub insecure_http: bool,
+    /// `ORI_REQUIRE_2FA`: super admins must turn on two-factor sign-in.
+    pub require_2fa: bool,
 }
 
 impl AppState {

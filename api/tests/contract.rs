@@ -365,6 +365,9 @@ async fn every_operation_answers_as_documented() {
     )
     .await;
 
+    // Two-factor sign-in, by accounts of their own.
+    two_factor_operations(&mut c, &app, &session).await;
+
     // Users.
     let users = "/api/v1/users";
     c.call("GET", users, 200, admin.get(c.url(users))).await;
@@ -1009,6 +1012,205 @@ async fn every_operation_answers_as_documented() {
     c.check("POST", "/api/v1/auth/login", 429, res).await;
 
     c.assert_complete();
+}
+
+/// The operations a super admin who has yet to turn on two-factor sign-in
+/// may call (everything else answers them 403).
+const OPEN_DURING_SETUP: &[&str] = &[
+    "get_me",
+    "update_me",
+    "end_my_sessions",
+    "get_two_factor",
+    "set_up_two_factor",
+    "confirm_two_factor",
+];
+
+async fn two_factor_operations(c: &mut Contract, app: &TestApp, admin_session: &str) {
+    let status = "/api/v1/me/two-factor";
+    let setup = "/api/v1/me/two-factor/setup";
+    let confirm = "/api/v1/me/two-factor/confirm";
+    let disable = "/api/v1/me/two-factor/disable";
+    let password = "a long enough password";
+    let member = app.user_client("member").await;
+    c.call("GET", status, 200, member.get(c.url(status))).await;
+    for path in [setup, confirm, disable] {
+        body_errors(c, &member, "POST", path, path).await;
+        c.call(
+            "POST",
+            path,
+            403,
+            app.anon
+                .post(c.url(path))
+                .header("cookie", format!("ori_session={admin_session}"))
+                .header("sec-fetch-site", "cross-site")
+                .json(&json!({})),
+        )
+        .await;
+    }
+    c.call(
+        "POST",
+        setup,
+        422,
+        member
+            .post(c.url(setup))
+            .json(&json!({"password": "not it at all"})),
+    )
+    .await;
+    let body = c
+        .call(
+            "POST",
+            setup,
+            200,
+            member
+                .post(c.url(setup))
+                .json(&json!({"password": password})),
+        )
+        .await;
+    let secret = body["secret"].as_str().unwrap().to_owned();
+    c.call(
+        "POST",
+        confirm,
+        422,
+        member.post(c.url(confirm)).json(&json!({"code": "000000"})),
+    )
+    .await;
+    c.call(
+        "POST",
+        confirm,
+        200,
+        member
+            .post(c.url(confirm))
+            .json(&json!({"code": common::totp_code(&secret, 0)})),
+    )
+    .await;
+    c.call(
+        "POST",
+        setup,
+        409,
+        member
+            .post(c.url(setup))
+            .json(&json!({"password": password})),
+    )
+    .await;
+    c.call(
+        "POST",
+        confirm,
+        409,
+        member.post(c.url(confirm)).json(&json!({"code": "123456"})),
+    )
+    .await;
+    c.call(
+        "POST",
+        disable,
+        422,
+        member
+            .post(c.url(disable))
+            .json(&json!({"password": password, "code": "000000"})),
+    )
+    .await;
+    c.call(
+        "POST",
+        disable,
+        204,
+        member
+            .post(c.url(disable))
+            .json(&json!({"password": password, "code": common::totp_code(&secret, 1)})),
+    )
+    .await;
+    c.call(
+        "POST",
+        disable,
+        409,
+        member
+            .post(c.url(disable))
+            .json(&json!({"password": password, "code": "123456"})),
+    )
+    .await;
+
+    // Guessing: wrong codes at confirm, wrong passwords at setup and disable.
+    let guesser = app.user_client("member").await;
+    let body: Value = guesser
+        .post(c.url(setup))
+        .json(&json!({"password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(body["secret"].is_string());
+    let wrong_code = || {
+        guesser
+            .post(c.url(confirm))
+            .json(&json!({"code": "000000"}))
+    };
+    let limited = until_throttled(wrong_code).await;
+    c.check("POST", confirm, 429, limited).await;
+    let wrong_password = || {
+        guesser
+            .post(c.url(setup))
+            .json(&json!({"password": "nope nope nope"}))
+    };
+    let limited = until_throttled(wrong_password).await;
+    c.check("POST", setup, 429, limited).await;
+    let enrolled = app.user_client("member").await;
+    common::enrol_two_factor(&enrolled, &app.base, password).await;
+    let wrong_password = || {
+        enrolled
+            .post(c.url(disable))
+            .json(&json!({"password": "nope nope nope", "code": "123456"}))
+    };
+    let limited = until_throttled(wrong_password).await;
+    c.check("POST", disable, 429, limited).await;
+
+    // A console that requires it: a super admin who has not turned it on
+    // gets 403 from everything but what enrolling needs.
+    let dir = tempfile::tempdir().unwrap();
+    let settings = ori_api::config::Settings {
+        require_2fa: true,
+        ..common::test_settings(dir.path()).await
+    };
+    let strict = common::spawn_with(settings, dir).await;
+    let any = Uuid::new_v4().to_string();
+    let gated: Vec<(String, String)> = c.doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .iter()
+                .filter(|(_, op)| op["security"].is_array())
+                .filter(|(_, op)| !OPEN_DURING_SETUP.contains(&op["operationId"].as_str().unwrap()))
+                .map(|(m, _)| (m.to_uppercase(), path.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (method, template) in &gated {
+        let m = Method::from_bytes(method.as_bytes()).unwrap();
+        let url = strict.url(&fill(template, &[&any, &any]));
+        let mut request = strict.client.request(m, url);
+        if c.doc["paths"][template][method.to_lowercase()]["requestBody"].is_object() {
+            request = request.json(&json!({}));
+        }
+        let body = c.call(method, template, 403, request).await;
+        assert_eq!(
+            body["type"], "urn:ori:problem:two-factor-setup-required",
+            "{method} {template}"
+        );
+    }
+}
+
+/// Sends `request()` until the server answers 429 (at most 30 times).
+async fn until_throttled(request: impl Fn() -> RequestBuilder) -> Response {
+    for _ in 0..30 {
+        let res = request().send().await.unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            return res;
+        }
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    panic!("never throttled");
 }
 
 #[tokio::test]

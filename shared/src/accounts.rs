@@ -130,6 +130,11 @@ pub struct LoginRequest {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::given_password, required = true))]
     #[serde(default)]
     pub password: Secret,
+    /// Needed when the account has two-factor sign-in on: without it, a
+    /// right password answers 401 `urn:ori:problem:two-factor-required`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::two_factor_code_optional))]
+    #[serde(default, deserialize_with = "secret_string")]
+    pub code: Option<Secret>,
 }
 
 /// The signed-in account, as `GET /me` shows it.
@@ -137,7 +142,8 @@ pub struct LoginRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(examples(json!({
     "id": "3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "email": "admin@example.com",
-    "role": "super_admin", "timezone": "Asia/Kolkata"
+    "role": "super_admin", "timezone": "Asia/Kolkata",
+    "two_factor_enabled": true, "two_factor_setup_required": false
 }))))]
 pub struct Me {
     #[cfg_attr(feature = "openapi", schema(read_only))]
@@ -147,6 +153,13 @@ pub struct Me {
     pub role: Role,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::timezone))]
     pub timezone: String,
+    /// Sign-in asks this account for a code after the password.
+    #[cfg_attr(feature = "openapi", schema(read_only))]
+    pub two_factor_enabled: bool,
+    /// This account must turn on two-factor sign-in first: until it does,
+    /// every other request answers 403 `urn:ori:problem:two-factor-setup-required`.
+    #[cfg_attr(feature = "openapi", schema(read_only))]
+    pub two_factor_setup_required: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -154,7 +167,8 @@ pub struct Me {
 #[cfg_attr(feature = "openapi", schema(examples(json!({
     "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIzZjJiIn0.c2lnbmF0dXJl", "token_type": "Bearer",
     "expires_at": "2026-12-02T21:30:00Z",
-    "user": { "id": "3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "email": "admin@example.com", "role": "super_admin", "timezone": "Asia/Kolkata" }
+    "user": { "id": "3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "email": "admin@example.com", "role": "super_admin", "timezone": "Asia/Kolkata",
+              "two_factor_enabled": true, "two_factor_setup_required": false }
 }))))]
 pub struct LoginResponse {
     /// The same JWT the session cookie holds, for `Authorization: Bearer`.

@@ -15,6 +15,7 @@ pub mod schema;
 pub mod secret;
 pub mod text;
 pub mod tokens;
+pub mod two_factor;
 
 pub use errors::{FieldError, FieldErrors};
 pub use secret::Secret;

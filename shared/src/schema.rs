@@ -23,6 +23,7 @@ use crate::dto::{PAGE_DEFAULT, PAGE_MAX, SEARCH_MAX};
 use crate::number::{DIGITS_MAX, DIGITS_MIN, Direction, LABEL_MAX, NumberFormat, TYPED_MAX};
 use crate::text::HIDDEN_RANGES;
 use crate::tokens::{EXPIRES_DAYS_MAX, EXPIRES_DAYS_MIN, TOKEN_NAME_MAX};
+use crate::two_factor::{CODE_DIGITS, CODE_INPUT_MAX};
 
 /// No control characters (what `char::is_control` refuses: Unicode Cc).
 const NO_CONTROL: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
@@ -391,6 +392,33 @@ fn given_password_schema(nullable: bool) -> ObjectBuilder {
         .schema_type(of_type(Type::String, nullable))
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
         .write_only(true)
+}
+
+/// A two-factor code: the app's six digits, or a recovery code.
+pub fn two_factor_code() -> RefOr<Schema> {
+    done(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+            .write_only(true)
+            .min_length(Some(CODE_DIGITS))
+            .max_length(Some(CODE_INPUT_MAX))
+            .description(Some(
+                "The 6-digit code from the authenticator app (spaces ignored), or one of the \
+                 account's recovery codes (12 letters and digits; case, dashes and spaces ignored). \
+                 A code works once.",
+            ))
+            .examples([json!("123456")]),
+    )
+}
+
+/// An optional two-factor code (login: only for accounts that have it on).
+pub fn two_factor_code_optional() -> RefOr<Schema> {
+    let RefOr::T(Schema::Object(mut object)) = two_factor_code() else {
+        unreachable!("two_factor_code is an object schema")
+    };
+    object.schema_type = of_type(Type::String, true);
+    RefOr::T(Schema::Object(object))
 }
 
 pub fn role_patch() -> RefOr<Schema> {

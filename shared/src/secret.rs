@@ -74,8 +74,14 @@ mod tests {
         let login = LoginRequest {
             email: "a@b.c".into(),
             password: secret(),
+            code: Some(secret()),
         };
         assert_hidden("LoginRequest", format!("{login:?}"));
+        let disable = crate::two_factor::TwoFactorDisable {
+            password: secret(),
+            code: Some(secret()),
+        };
+        assert_hidden("TwoFactorDisable", format!("{disable:?}"));
         let me = MePatch {
             current_password: Some(secret()),
             new_password: Some(secret()),

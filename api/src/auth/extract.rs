@@ -1,6 +1,8 @@
 //! Who is calling: extractors a handler names to be reachable at all.
 //! `AuthUser` needs a valid session or API token; `AdminUser` and `SuperAdmin`
-//! add a role.
+//! add a role. All three refuse a super admin who has yet to turn on
+//! two-factor sign-in where the console requires it; `SignedIn` lets them
+//! through, for the few routes that enrolment needs (`/me`, `/me/two-factor`).
 //! A handler without one of these is public — the route × role test lists
 //! the few that are meant to be.
 
@@ -12,7 +14,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use ori_shared::accounts::Role;
 use uuid::Uuid;
 
-use super::api_token;
+use super::{api_token, two_factor};
 use crate::db::{sessions, tokens};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -46,7 +48,14 @@ pub struct AuthUser {
     pub api_token: Option<Uuid>,
     /// The login session the request came with; `None` for an API token.
     pub session: Option<Uuid>,
+    /// A login session of an account that must turn on two-factor sign-in
+    /// before anything else (see `two_factor::required`).
+    pub two_factor_pending: bool,
 }
+
+/// A signed-in account that may still have to turn on two-factor sign-in.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub AuthUser);
 
 /// A signed-in admin or super admin.
 #[derive(Debug, Clone)]
@@ -134,6 +143,8 @@ async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
     if now - session.last_seen_at >= policy.touch_every_ms() {
         sessions::touch(&state.db, claims.sid, now).await?;
     }
+    let two_factor_pending =
+        !session.two_factor_enabled && two_factor::required(&state, session.role);
     Ok(AuthUser {
         id: session.user_id,
         email: session.email,
@@ -141,6 +152,7 @@ async fn authenticate(req: HttpRequest) -> Result<AuthUser, ApiError> {
         timezone: session.timezone,
         api_token: None,
         session: Some(claims.sid),
+        two_factor_pending,
     })
 }
 
@@ -183,17 +195,38 @@ async fn with_api_token(state: &AppState, token: &str) -> Result<AuthUser, ApiEr
         timezone: found.timezone,
         api_token: Some(found.id),
         session: None,
+        // A token was made by someone signed in past the second factor.
+        two_factor_pending: false,
     })
 }
 
+/// A signed-in account that has done what the console requires of it.
+async fn authorise(req: HttpRequest) -> Result<AuthUser, ApiError> {
+    let user = authenticate(req).await?;
+    if user.two_factor_pending {
+        return Err(ApiError::TwoFactorSetupRequired);
+    }
+    Ok(user)
+}
+
 type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+impl FromRequest for SignedIn {
+    type Error = ApiError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(req).await.map(Self) })
+    }
+}
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = Extracted<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        Box::pin(authenticate(req.clone()))
+        Box::pin(authorise(req.clone()))
     }
 }
 
@@ -204,7 +237,7 @@ impl FromRequest for AdminUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let user = authenticate(req).await?;
+            let user = authorise(req).await?;
             if user.role < Role::Admin {
                 return Err(ApiError::Forbidden("This needs an admin account.".into()));
             }
@@ -220,7 +253,7 @@ impl FromRequest for SuperAdmin {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let user = authenticate(req).await?;
+            let user = authorise(req).await?;
             if user.role != Role::SuperAdmin {
                 return Err(ApiError::Forbidden(
                     "Only super admins can do this (carrier setup is super admin only).".into(),

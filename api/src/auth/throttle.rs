@@ -14,8 +14,10 @@
 use std::time::Duration;
 
 use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
 
 use crate::db::{Backend, Db};
+use crate::error::ApiError;
 use crate::time_util::now_ms;
 
 const MINUTE_MS: i64 = 60_000;
@@ -50,6 +52,12 @@ const ACCOUNT: Policy = Policy::Delay {
     base_ms: 1000,
     max_ms: 30_000,
     quiet_ms: 15 * MINUTE_MS,
+};
+/// Two-factor codes tried after the account's right password: whoever gets
+/// here knows the password, so few guesses at a million codes.
+const SECOND_FACTOR: Policy = Policy::Limit {
+    max: 5,
+    window_ms: 15 * MINUTE_MS,
 };
 
 impl Policy {
@@ -141,6 +149,22 @@ impl Subject {
         // One lock order for every transaction: no deadlocks on PostgreSQL.
         keys.sort_by(|a, b| a.0.cmp(&b.0));
         Self { keys }
+    }
+
+    /// A two-factor code tried for the account `user_id`, from anywhere.
+    pub fn second_factor(user_id: Uuid) -> Self {
+        Self {
+            keys: vec![(format!("2fa:{user_id}"), SECOND_FACTOR)],
+        }
+    }
+}
+
+/// The 429 for an attempt a counter refused.
+pub fn too_many(wait: Duration) -> ApiError {
+    ApiError::TooManyRequests {
+        retry_after_secs: u64::try_from(wait.as_millis().div_ceil(1000))
+            .unwrap_or(u64::MAX)
+            .max(1),
     }
 }
 

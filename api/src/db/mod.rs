@@ -10,6 +10,7 @@ pub mod remote;
 pub mod sessions;
 pub mod sync;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 
 use std::time::Duration;

@@ -18,6 +18,8 @@ pub struct SessionRecord {
     pub email: String,
     pub role: Role,
     pub timezone: String,
+    /// The account has confirmed two-factor sign-in.
+    pub two_factor_enabled: bool,
     pub last_seen_at: i64,
     pub expires_at: i64,
 }
@@ -57,8 +59,10 @@ pub async fn create(
 /// The session `id` of `user_id`, if it has not been ended.
 pub async fn find(db: &Db, id: Uuid, user_id: Uuid) -> anyhow::Result<Option<SessionRecord>> {
     let row = sqlx::query(
-        "SELECT u.email, u.role, u.timezone, s.last_seen_at, s.expires_at \
+        "SELECT u.email, u.role, u.timezone, s.last_seen_at, s.expires_at, \
+             CAST(CASE WHEN t.confirmed_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS two_factor \
          FROM sessions s JOIN users u ON u.id = s.user_id \
+         LEFT JOIN user_two_factor t ON t.user_id = s.user_id \
          WHERE s.id = $1 AND s.user_id = $2",
     )
     .bind(id.to_string())
@@ -72,6 +76,7 @@ pub async fn find(db: &Db, id: Uuid, user_id: Uuid) -> anyhow::Result<Option<Ses
         email: row.try_get("email")?,
         role: Role::parse(&role).map_err(|e| anyhow::anyhow!("stored role: {e}"))?,
         timezone: row.try_get("timezone")?,
+        two_factor_enabled: row.try_get::<i64, _>("two_factor")? == 1,
         last_seen_at: row.try_get("last_seen_at")?,
         expires_at: row.try_get("expires_at")?,
     }))

@@ -2,8 +2,10 @@
 //! declares, so that a handler lists only its successes and its own errors
 //! and no shared answer is forgotten:
 //!
-//! - a security requirement → 401; with a role, or on a write, → 403 (the
-//!   role is too low, or a cookie write came from another site);
+//! - a security requirement → 401; with a role, on a write, or on any
+//!   operation a super admin who must still turn on two-factor sign-in is
+//!   refused, → 403 (the role is too low, a cookie write came from another
+//!   site, or two-factor sign-in must be set up first);
 //! - a request body → 400 (not a JSON object of the documented shape), 413,
 //!   415, 422;
 //! - query parameters → 400 (a value of the wrong type) and 422 (out of
@@ -20,6 +22,17 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
 const PROBLEM: &str = "application/problem+json";
+
+/// The operations open to a super admin who has yet to turn on two-factor
+/// sign-in (the `SignedIn` extractor): what enrolling needs.
+const OPEN_DURING_SETUP: &[&str] = &[
+    "get_me",
+    "update_me",
+    "end_my_sessions",
+    "get_two_factor",
+    "set_up_two_factor",
+    "confirm_two_factor",
+];
 
 pub fn add_shared_errors(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
@@ -55,6 +68,11 @@ fn add(op: &mut Operation, write: bool) {
         .any(|p| p.name.eq_ignore_ascii_case("if-match"));
     let body = op.request_body.is_some();
     let (secured, needs_role) = security(op);
+    let gated = secured
+        && !op
+            .operation_id
+            .as_deref()
+            .is_some_and(|id| OPEN_DURING_SETUP.contains(&id));
 
     let mut shared = Vec::new();
     if body || query || if_match {
@@ -75,12 +93,14 @@ fn add(op: &mut Operation, write: bool) {
             with_header(unauthorized, "WWW-Authenticate", "`Bearer`"),
         ));
     }
-    if secured && (needs_role || write) {
+    if secured && (needs_role || write || gated) {
         shared.push((
             "403",
             problem(
-                "The account (or the token's role) may not do this, or a write with the \
-                 session cookie came from another site",
+                "The account (or the token's role) may not do this, a write with the \
+                 session cookie came from another site, or (type \
+                 `urn:ori:problem:two-factor-setup-required`) a super admin must turn on \
+                 two-factor sign-in first",
             ),
         ));
     }

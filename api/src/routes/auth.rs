@@ -4,17 +4,18 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use ori_shared::FieldErrors;
 use ori_shared::accounts::{Email, LoginRequest, LoginResponse, Me, MePatch, check_new_password};
 use ori_shared::dto::Problem;
+use ori_shared::{FieldErrors, Secret};
 
 use crate::auth::extract::{check_same_origin, session_cookie_name, session_of};
-use crate::auth::throttle::{self, Subject};
-use crate::auth::{AuthUser, password};
+use crate::auth::throttle::{self, Subject, too_many};
+use crate::auth::{AuthUser, SignedIn, password, two_factor};
 use crate::body::JsonObject;
 use crate::client_addr;
 use crate::db::audit::{self, Event};
 use crate::db::sessions::{self, Origin};
+use crate::db::two_factor as two_factor_store;
 use crate::db::users;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -35,13 +36,15 @@ fn session_cookie(req: &HttpRequest, token: &str, max_age_secs: i64) -> Cookie<'
         .finish()
 }
 
-fn me_view(user: &AuthUser) -> Me {
-    Me {
+async fn me_view(state: &AppState, user: &AuthUser) -> ApiResult<Me> {
+    Ok(Me {
         id: user.id,
         email: user.email.clone(),
         role: user.role,
         timezone: user.timezone.clone(),
-    }
+        two_factor_enabled: two_factor_store::enabled(&state.db, user.id).await?,
+        two_factor_setup_required: user.two_factor_pending,
+    })
 }
 
 /// A valid IANA time zone name.
@@ -60,9 +63,9 @@ pub fn check_timezone(name: &str) -> Result<String, String> {
     request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse, description = "Logged in; the session cookie is set"),
-        (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json",
+        (status = 401, description = "Wrong email or password; or, with type `urn:ori:problem:two-factor-required`, the password was right and the account's two-factor `code` is missing or wrong", body = Problem, content_type = "application/problem+json",
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
-        (status = 429, description = "Too many failed attempts from this address or for this account", body = Problem, content_type = "application/problem+json",
+        (status = 429, description = "Too many failed attempts from this address or for this account (or too many wrong two-factor codes)", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 pub async fn login(
@@ -98,9 +101,9 @@ pub async fn login(
     let verified = ticket
         .verify(body.password.expose().to_owned(), hash)
         .await?;
-    let mut conn = state.db.pool.acquire().await?;
     let target = user.as_ref().map(|u| u.user.id.to_string());
     let Some(user) = user.filter(|_| verified) else {
+        let mut conn = state.db.pool.acquire().await?;
         let event = Event {
             action: "login.failure",
             target_type: "user",
@@ -121,7 +124,19 @@ pub async fn login(
         }
         return Err(ApiError::Unauthorized("Email or password is wrong.".into()));
     };
+    // The password was right: its attempt is settled before the second
+    // factor, whose wrong codes count against their own, lower limit.
     attempt.succeeded(&state.db).await?;
+    let code = body.code.as_ref().filter(|c| !c.is_empty());
+    if let Err(e) = two_factor::check_login(&state, user.user.id, &email, code).await {
+        if code.is_some() {
+            let event = Event::new("login.failure", "user", user.user.id)
+                .detail(format!("{email} from {ip}: two-factor code not accepted"));
+            audit::record(&mut *state.db.pool.acquire().await?, None, event).await?;
+        }
+        return Err(e);
+    }
+    let mut conn = state.db.pool.acquire().await?;
     let exp = state.jwt.expiry()?;
     let origin = Origin {
         client_ip: ip.clone(),
@@ -141,6 +156,12 @@ pub async fn login(
         timezone: user.user.timezone.clone(),
         api_token: None,
         session: Some(sid),
+        two_factor_pending: false,
+    };
+    let signed_in = AuthUser {
+        two_factor_pending: !two_factor_store::enabled(&state.db, signed_in.id).await?
+            && two_factor::required(&state, signed_in.role),
+        ..signed_in
     };
     let event = Event::new("login.success", "user", user.user.id).detail(format!("from {ip}"));
     audit::record(&mut conn, Some(&signed_in), event).await?;
@@ -151,17 +172,8 @@ pub async fn login(
             token,
             token_type: "Bearer".into(),
             expires_at: from_ms(exp * 1000),
-            user: me_view(&signed_in),
+            user: me_view(&state, &signed_in).await?,
         }))
-}
-
-/// The 429 for a throttled attempt.
-fn too_many(wait: std::time::Duration) -> ApiError {
-    ApiError::TooManyRequests {
-        retry_after_secs: u64::try_from(wait.as_millis().div_ceil(1000))
-            .unwrap_or(u64::MAX)
-            .max(1),
-    }
 }
 
 /// The `Set-Cookie` that removes the session cookie.
@@ -201,7 +213,7 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<H
     ))]
 pub async fn end_my_sessions(
     req: HttpRequest,
-    user: AuthUser,
+    SignedIn(user): SignedIn,
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
     let mut tx = state.db.pool.begin().await?;
@@ -221,8 +233,8 @@ pub async fn end_my_sessions(
     responses(
         (status = 200, description = "The signed-in account", body = Me),
     ))]
-pub async fn me(user: AuthUser) -> HttpResponse {
-    HttpResponse::Ok().json(me_view(&user))
+pub async fn me(SignedIn(user): SignedIn, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(me_view(&state, &user).await?))
 }
 
 /// Change your time zone, or your password (give the current one). A new
@@ -235,7 +247,7 @@ pub async fn me(user: AuthUser) -> HttpResponse {
     ))]
 pub async fn update_me(
     req: HttpRequest,
-    user: AuthUser,
+    SignedIn(user): SignedIn,
     state: web::Data<AppState>,
     body: JsonObject<MePatch>,
 ) -> ApiResult<HttpResponse> {
@@ -251,25 +263,7 @@ pub async fn update_me(
         .filter(|p| !p.is_empty());
     if let Some(new_password) = new_password {
         errors.check("new_password", check_new_password(new_password));
-        // The current password is guessed like a login's: the same gate
-        // and the same throttle.
-        let ticket = password::reserve()?;
-        let client = client_addr::client_ip(&req).map(client_addr::throttle_key);
-        let subject = Subject::new(&client.unwrap_or_default(), &user.email);
-        let attempt = throttle::attempt(&state.db, subject)
-            .await?
-            .map_err(too_many)?;
-        let stored = users::by_id(&state.db, user.id)
-            .await?
-            .map(|u| u.password_hash);
-        let current = body
-            .current_password
-            .as_ref()
-            .map(|p| p.expose().to_owned())
-            .unwrap_or_default();
-        if ticket.verify(current, stored).await? {
-            attempt.succeeded(&state.db).await?;
-        } else {
+        if !check_password(&req, &state, &user, body.current_password.as_ref()).await? {
             errors.push("current_password", "The current password is wrong.");
         }
     }
@@ -304,11 +298,35 @@ pub async fn update_me(
     let updated = users::by_id(&state.db, user.id)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("This account no longer exists.".into()))?;
-    let view = Me {
-        id: updated.user.id,
-        email: updated.user.email,
-        role: updated.user.role,
+    let user = AuthUser {
         timezone: updated.user.timezone,
+        ..user
     };
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(me_view(&state, &user).await?))
+}
+
+/// Checks the signed-in account's own password, given again to confirm a
+/// change. It is guessed like a login's: the same gate and the same throttle.
+pub async fn check_password(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &AuthUser,
+    given: Option<&Secret>,
+) -> ApiResult<bool> {
+    let ticket = password::reserve()?;
+    let client = client_addr::client_ip(req).map(client_addr::throttle_key);
+    let subject = Subject::new(&client.unwrap_or_default(), &user.email);
+    let attempt = throttle::attempt(&state.db, subject)
+        .await?
+        .map_err(too_many)?;
+    let stored = users::by_id(&state.db, user.id)
+        .await?
+        .map(|u| u.password_hash);
+    let given = given.map(|p| p.expose().to_owned()).unwrap_or_default();
+    if ticket.verify(given, stored).await? {
+        attempt.succeeded(&state.db).await?;
+        Ok(true)
+    } else {
+        Ok(false)
+    }
 }

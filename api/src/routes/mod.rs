@@ -8,6 +8,7 @@ pub mod health;
 pub mod numbers;
 pub mod pool;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 
 use actix_web::web;
@@ -93,6 +94,10 @@ pub fn api(cfg: &mut web::ServiceConfig) {
                 .route(web::patch().to(auth::update_me)),
         )
         .service(resource("/me/sessions").route(web::delete().to(auth::end_my_sessions)))
+        .service(resource("/me/two-factor").route(web::get().to(two_factor::status)))
+        .service(resource("/me/two-factor/setup").route(web::post().to(two_factor::setup)))
+        .service(resource("/me/two-factor/confirm").route(web::post().to(two_factor::confirm)))
+        .service(resource("/me/two-factor/disable").route(web::post().to(two_factor::disable)))
         .service(
             resource("/users")
                 .route(web::get().to(users::list))

@@ -68,6 +68,8 @@ pub async fn test_settings(dir: &std::path::Path) -> Settings {
         jwt_secret: Some(JWT_SECRET.into()),
         // The tests speak plain HTTP: the cookie is `ori_session`, not Secure.
         insecure_http: true,
+        // Most tests are not about the second factor (tests/two_factor.rs is).
+        require_2fa: false,
         ..Settings::default()
     }
 }
@@ -105,6 +107,51 @@ pub async fn login(client: &Client, base: &str, email: &str, password: &str) -> 
     assert_eq!(res.status(), StatusCode::OK, "login as {email}");
     let body: Value = res.json().await.expect("login JSON");
     body["token"].as_str().expect("token").to_owned()
+}
+
+/// The authenticator app's code for `secret` (base32), `steps` time steps
+/// from now (a code is refused once its step, or a later one, was used).
+pub fn totp_code(secret: &str, steps: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .expect("base32 secret");
+    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "t".into())
+        .expect("totp");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() + steps * 30;
+    totp.generate(u64::try_from(now).expect("time"))
+}
+
+/// Turns on two-factor sign-in for the account `client` is signed in as;
+/// returns its secret and recovery codes.
+pub async fn enrol_two_factor(
+    client: &Client,
+    base: &str,
+    password: &str,
+) -> (String, Vec<String>) {
+    let res = client
+        .post(format!("{base}/api/v1/me/two-factor/setup"))
+        .json(&json!({"password": password}))
+        .send()
+        .await
+        .expect("setup");
+    assert_eq!(res.status(), StatusCode::OK, "two-factor setup");
+    let setup: Value = res.json().await.expect("setup JSON");
+    let secret = setup["secret"].as_str().expect("secret").to_owned();
+    let res = client
+        .post(format!("{base}/api/v1/me/two-factor/confirm"))
+        .json(&json!({"code": totp_code(&secret, 0)}))
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(res.status(), StatusCode::OK, "two-factor confirm");
+    let codes: Value = res.json().await.expect("codes JSON");
+    let codes = codes["recovery_codes"]
+        .as_array()
+        .expect("recovery codes")
+        .iter()
+        .map(|c| c.as_str().expect("code").to_owned())
+        .collect();
+    (secret, codes)
 }
 
 /// A client that sends `Authorization: Bearer <token>`.
