@@ -301,6 +301,8 @@ impl ConsoleBuilder {
             .env("ORI_CONFIG", data.path().join("none.toml"))
             // Served over plain HTTP: the session cookie cannot be Secure.
             .env("ORI_INSECURE_HTTP", "true")
+            // Most tests are not about two-factor sign-in; tests/two_factor.rs turns it on.
+            .env("ORI_REQUIRE_2FA", "false")
             .env("ORI_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("ORI_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env_remove("ORI_ADMIN_PASSWORD_FILE")

@@ -20,6 +20,7 @@ use crate::{
         carriers::{create::CarrierCreatePage, detail::CarrierDetailPage, list::CarriersListPage},
         login::Login,
         not_found::NotFound,
+        two_factor::TwoFactorPage,
     },
     routes,
 };
@@ -40,6 +41,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("dashboard/carriers/:id") view=CarrierDetailPage/>
                     <Route path=path!("dashboard/bots") view=BotsPage/>
                     <Route path=path!("dashboard/api-tokens") view=ApiTokensPage/>
+                    <Route path=path!("dashboard/two-factor") view=TwoFactorPage/>
                     <Route path=path!("*any") view=NotFound/>
                 </ParentRoute>
             </Routes>
@@ -49,10 +51,19 @@ pub fn App() -> impl IntoView {
 }
 
 /// Everything but the login page: needs a session; without one, goes to `/login`.
+/// A super admin who must turn on two-factor sign-in sees only that page.
 #[component]
 fn Shell() -> impl IntoView {
     let auth = use_auth();
     let status = Memo::new(move |_| auth.status());
+    let location = leptos_router::hooks::use_location();
+    let navigate = leptos_router::hooks::use_navigate();
+    let must_enrol = Memo::new(move |_| auth.two_factor_setup_required());
+    Effect::new(move |_| {
+        if must_enrol.get() && location.pathname.get() != routes::TWO_FACTOR {
+            navigate(routes::TWO_FACTOR, Default::default());
+        }
+    });
     move || match status.get() {
         Status::Checking => view! { <Loading/> }.into_any(),
         Status::SignedOut => view! { <Redirect path=routes::LOGIN/> }.into_any(),

@@ -124,6 +124,14 @@ impl Auth {
         })
     }
 
+    /// The account must turn on two-factor sign-in before anything else.
+    pub fn two_factor_setup_required(self) -> bool {
+        self.session.with(|s| match s {
+            Session::SignedIn(me) => me.two_factor_setup_required,
+            _ => false,
+        })
+    }
+
     /// The account changed (`PATCH /me` answered): every view of it follows at once.
     pub fn update(self, me: Me) {
         if self.status() == Status::SignedIn {

@@ -10,6 +10,8 @@ pub const CARRIER_NEW: &str = "/dashboard/carriers/create";
 pub const BOTS: &str = "/dashboard/bots";
 /// Your API tokens (from the user menu).
 pub const API_TOKENS: &str = "/dashboard/api-tokens";
+/// Two-factor sign-in: turn it on or off (from the user menu).
+pub const TWO_FACTOR: &str = "/dashboard/two-factor";
 
 /// A carrier's detail page.
 pub fn carrier(id: Uuid) -> String {

@@ -280,3 +280,9 @@ pub async fn post_empty(path: &str) -> Result<(), ApiError> {
     send(Request::post(path), None).await?;
     Ok(())
 }
+
+/// `POST path` with a JSON `body`, expecting no content.
+pub async fn post_no_content<B: Serialize>(path: &str, body: &B) -> Result<(), ApiError> {
+    send(Request::post(path), Some(to_json(body)?)).await?;
+    Ok(())
+}

@@ -1,8 +1,8 @@
 //! The user menu at the foot of the sidebar: a button with the signed-in email that
 //! opens the account panel (a native modal `<dialog>`: focus stays inside, Esc closes
 //! it, focus returns to the button). In it: the email and role, the time zone every
-//! absolute time is shown in, Change password, a link to your API tokens, Log out and Log
-//! out everywhere.
+//! absolute time is shown in, Change password, links to your API tokens and two-factor
+//! sign-in, Log out and Log out everywhere.
 //!
 //! The zone list is the browser's own (`Intl.supportedValuesOf('timeZone')`): no zone
 //! table is compiled in. The password rule is the shared crate's `check_new_password`.
@@ -183,6 +183,14 @@ pub fn UserMenu() -> impl IntoView {
                         <span class="account-link-text">
                             <span class="account-link-title">"API tokens"</span>
                             <span class="account-link-help">"Tokens for scripts and integrations"</span>
+                        </span>
+                        <ChevronRightIcon class="icon account-link-chevron"/>
+                    </A>
+                    <A href=routes::TWO_FACTOR attr:class="account-link" attr:id="account-two-factor"
+                        on:click=move |_| close.run(())>
+                        <span class="account-link-text">
+                            <span class="account-link-title">"Two-factor sign-in"</span>
+                            <span class="account-link-help">"A code from your phone after the password"</span>
                         </span>
                         <ChevronRightIcon class="icon account-link-chevron"/>
                     </A>

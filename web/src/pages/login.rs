@@ -11,6 +11,21 @@ use crate::components::status::Loading;
 use crate::components::title::use_title;
 use crate::routes;
 
+/// Moves focus to the code field once it is in the page.
+fn focus_code() {
+    set_timeout(
+        || {
+            if let Some(el) = document()
+                .get_element_by_id("login-code")
+                .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+            {
+                let _ = el.focus();
+            }
+        },
+        std::time::Duration::ZERO,
+    );
+}
+
 #[component]
 pub fn Login() -> impl IntoView {
     let auth = use_auth();
@@ -34,6 +49,9 @@ fn LoginForm() -> impl IntoView {
     let auth = use_auth();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    // The second step: the password was right and the account asks for a code.
+    let code = RwSignal::new(String::new());
+    let needs_code = RwSignal::new(false);
     // A plain task and two signals rather than an `Action`: much less wasm.
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -46,6 +64,9 @@ fn LoginForm() -> impl IntoView {
         let request = LoginRequest {
             email: email.get_untracked().trim().to_owned(),
             password: password.get_untracked().into(),
+            code: needs_code
+                .get_untracked()
+                .then(|| code.get_untracked().into()),
         };
         spawn_local(async move {
             let result = api::log_in(&request).await;
@@ -53,10 +74,24 @@ fn LoginForm() -> impl IntoView {
             match result {
                 // The page re-renders as signed in and redirects to the carriers.
                 Ok(me) => auth.sign_in(me),
-                // A 422 names the empty field; say that rather than the summary.
-                Err(e) => error.set(Some(
-                    e.errors.into_iter().next().map_or(e.detail, |f| f.message),
-                )),
+                Err(e) => {
+                    // A 401 naming `code`: the password was right, now the code.
+                    if e.is_unauthorized() && e.errors.iter().any(|f| f.field == "code") {
+                        if !needs_code.get_untracked() {
+                            needs_code.set(true);
+                            code.set(String::new());
+                            error.set(None);
+                            focus_code();
+                            return;
+                        }
+                        code.set(String::new());
+                        focus_code();
+                    }
+                    // A 422 names the empty field; say that rather than the summary.
+                    error.set(Some(
+                        e.errors.into_iter().next().map_or(e.detail, |f| f.message),
+                    ));
+                }
             }
         });
     };
@@ -68,14 +103,15 @@ fn LoginForm() -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"O"</span>
                     <span class="brand-name">"Ori console"</span>
                 </div>
-                <h1>"Log in"</h1>
+                <h1>{move || if needs_code.get() { "Two-factor sign-in" } else { "Log in" }}</h1>
                 <Show when=move || auth.ended() && error.get().is_none()>
                     <p class="form-notice" role="status">
                         "Your session has ended. Log in again to continue."
                     </p>
                 </Show>
                 <form class="form" on:submit=on_submit>
-                    <div class="field">
+                    // Hidden, not removed, in the second step: the same request goes again with the code.
+                    <div class="field" hidden=move || needs_code.get()>
                         <label for="login-email">"Email"</label>
                         <input
                             id="login-email"
@@ -87,7 +123,7 @@ fn LoginForm() -> impl IntoView {
                             bind:value=email
                         />
                     </div>
-                    <div class="field">
+                    <div class="field" hidden=move || needs_code.get()>
                         <label for="login-password">"Password"</label>
                         <input
                             id="login-password"
@@ -98,6 +134,28 @@ fn LoginForm() -> impl IntoView {
                             bind:value=password
                         />
                     </div>
+                    <Show when=move || needs_code.get()>
+                        <div class="field">
+                            <label for="login-code">"Authentication code"</label>
+                            <input
+                                id="login-code"
+                                name="code"
+                                type="text"
+                                inputmode="numeric"
+                                autocomplete="one-time-code"
+                                spellcheck="false"
+                                class="mono"
+                                required
+                                aria-describedby="login-code-help"
+                                bind:value=code
+                            />
+                            <p class="field-help" id="login-code-help">
+                                "The 6-digit code from your authenticator app for "
+                                <strong>{move || email.get()}</strong>
+                                ". Lost your phone? Enter one of your recovery codes instead."
+                            </p>
+                        </div>
+                    </Show>
                     {move || {
                         error
                             .get()
@@ -108,8 +166,23 @@ fn LoginForm() -> impl IntoView {
                             })
                     }}
                     <button type="submit" class="btn btn-primary btn-block" disabled=move || pending.get()>
-                        {move || if pending.get() { "Logging in…" } else { "Log in" }}
+                        {move || match (pending.get(), needs_code.get()) {
+                            (true, false) => "Logging in…",
+                            (false, false) => "Log in",
+                            (true, true) => "Verifying…",
+                            (false, true) => "Verify",
+                        }}
                     </button>
+                    <Show when=move || needs_code.get()>
+                        <button type="button" class="btn btn-block"
+                            on:click=move |_| {
+                                needs_code.set(false);
+                                code.set(String::new());
+                                error.set(None);
+                            }>
+                            "Use another account"
+                        </button>
+                    </Show>
                 </form>
             </main>
         </div>

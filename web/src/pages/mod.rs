@@ -5,3 +5,4 @@ pub mod bots;
 pub mod carriers;
 pub mod login;
 pub mod not_found;
+pub mod two_factor;
