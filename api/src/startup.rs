@@ -446,9 +446,10 @@ fn sync_settings(settings: &Settings) -> SyncSettings {
 }
 
 /// The page may load code only from this origin (plus compiling the SPA's
-/// wasm), never be framed, and never be sniffed as another type.
-const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; \
-    base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+/// wasm), never be framed, and never be sniffed as another type. `data:`
+/// images are the two-factor QR code (an SVG in an `<img>` runs no script).
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; \
+    object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 /// Swagger UI styles itself inline and uses data: images.
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
     img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \

@@ -400,7 +400,7 @@ async fn responses_carry_security_headers() {
         let h = res.headers();
         assert_eq!(
             h["content-security-policy"],
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
             "{path}"
         );
         assert_eq!(h["x-content-type-options"], "nosniff");

@@ -85,7 +85,9 @@ pub fn TwoFactorPage() -> impl IntoView {
                 </p>
             </div>
         </header>
-        <Show when=move || auth.two_factor_setup_required()>
+        <Show when=move || {
+            auth.two_factor_setup_required() && !matches!(step.get(), Step::Saved(_))
+        }>
             <section class="card notice notice-warning" role="status">
                 <h2>"Turn on two-factor sign-in to continue"</h2>
                 <p>
@@ -99,7 +101,13 @@ pub fn TwoFactorPage() -> impl IntoView {
             Step::Off => view! { <StartSetup step/> }.into_any(),
             Step::Scan(setup) => view! { <ScanAndConfirm setup step/> }.into_any(),
             Step::Saved(codes) => view! { <ShowRecoveryCodes codes on_done=move |()| {
-                auth.check();
+                // The account as it is now (no longer held at this page), without
+                // the whole-page check that `auth.check()` would show.
+                spawn_local(async move {
+                    if let Ok(me) = api::me().await {
+                        auth.update(me);
+                    }
+                });
                 fetch();
             }/> }.into_any(),
             Step::On(status) => view! {
