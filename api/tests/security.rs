@@ -22,6 +22,10 @@ const PUBLIC: &[&str] = &[
 const ANY_ACCOUNT: &[&str] = &[
     "/api/v1/me",
     "/api/v1/me/sessions",
+    "/api/v1/me/two-factor",
+    "/api/v1/me/two-factor/setup",
+    "/api/v1/me/two-factor/confirm",
+    "/api/v1/me/two-factor/disable",
     "/api/v1/tokens",
     "/api/v1/tokens/{id}",
 ];

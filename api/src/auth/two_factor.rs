@@ -150,15 +150,16 @@ pub fn seal(secrets: &SecretBox, secret: &[u8]) -> Vec<u8> {
 /// The second step of a login, after the right password: nothing to do when
 /// the account has no confirmed enrolment; otherwise the code must be given
 /// and right. Wrong codes count against their own limit (429 beyond it).
+/// Says whether the account has two-factor sign-in on.
 pub async fn check_login(
     state: &AppState,
     user_id: Uuid,
     email: &str,
     code: Option<&Secret>,
-) -> ApiResult<()> {
+) -> ApiResult<bool> {
     let enrolment = store::get(&state.db, user_id).await?;
     let Some(enrolment) = enrolment.filter(|e| e.confirmed_at.is_some()) else {
-        return Ok(());
+        return Ok(false);
     };
     let Some(code) = code.filter(|c| !c.is_empty()) else {
         return Err(ApiError::TwoFactorRequired(format!(
@@ -171,7 +172,7 @@ pub async fn check_login(
         .map_err(too_many)?;
     if redeem(state, user_id, email, &enrolment, &code).await? {
         attempt.succeeded(&state.db).await?;
-        Ok(())
+        Ok(true)
     } else {
         Err(ApiError::TwoFactorRequired(
             "This code is wrong or has been used already. Enter the current code from your app."

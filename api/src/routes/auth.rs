@@ -128,14 +128,18 @@ pub async fn login(
     // factor, whose wrong codes count against their own, lower limit.
     attempt.succeeded(&state.db).await?;
     let code = body.code.as_ref().filter(|c| !c.is_empty());
-    if let Err(e) = two_factor::check_login(&state, user.user.id, &email, code).await {
-        if code.is_some() {
-            let event = Event::new("login.failure", "user", user.user.id)
-                .detail(format!("{email} from {ip}: two-factor code not accepted"));
-            audit::record(&mut *state.db.pool.acquire().await?, None, event).await?;
+    let two_factor_enabled = match two_factor::check_login(&state, user.user.id, &email, code).await
+    {
+        Ok(enabled) => enabled,
+        Err(e) => {
+            if code.is_some() {
+                let event = Event::new("login.failure", "user", user.user.id)
+                    .detail(format!("{email} from {ip}: two-factor code not accepted"));
+                audit::record(&mut *state.db.pool.acquire().await?, None, event).await?;
+            }
+            return Err(e);
         }
-        return Err(e);
-    }
+    };
     let mut conn = state.db.pool.acquire().await?;
     let exp = state.jwt.expiry()?;
     let origin = Origin {
@@ -156,12 +160,7 @@ pub async fn login(
         timezone: user.user.timezone.clone(),
         api_token: None,
         session: Some(sid),
-        two_factor_pending: false,
-    };
-    let signed_in = AuthUser {
-        two_factor_pending: !two_factor_store::enabled(&state.db, signed_in.id).await?
-            && two_factor::required(&state, signed_in.role),
-        ..signed_in
+        two_factor_pending: !two_factor_enabled && two_factor::required(&state, user.user.role),
     };
     let event = Event::new("login.success", "user", user.user.id).detail(format!("from {ip}"));
     audit::record(&mut conn, Some(&signed_in), event).await?;

@@ -192,18 +192,15 @@ pub async fn disable(
     if body.password.is_empty() {
         errors.push("password", "Enter your password.");
     }
-    if !errors.is_empty() {
+    let Some(code) = code.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
-    }
+    };
     if !check_password(&req, &state, &user, Some(&body.password)).await? {
         return Err(ApiError::field("password", "The password is wrong."));
     }
     let attempt = throttle::attempt(&state.db, Subject::second_factor(user.id))
         .await?
         .map_err(too_many)?;
-    let Some(code) = code else {
-        return Err(ApiError::field("code", "Enter a code."));
-    };
     if !two_factor::redeem(&state, user.id, &user.email, &enrolment, &code).await? {
         return Err(ApiError::field(
             "code",
