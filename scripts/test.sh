@@ -45,9 +45,11 @@ step "clippy (native)" cargo clippy --workspace --all-targets --locked -- -D war
 step "clippy (wasm32: shared + web)" \
   cargo clippy -p ori-shared -p ori-web --target wasm32-unknown-unknown --locked -- -D warnings
 step "SPA build (trunk)" trunk build --release
-step "build the ori binary (for the browser tests)" cargo build -p ori-api --locked
+step "build the ori binary (for the browser tests)" cargo build --workspace --bins --locked
 step "tests on SQLite (all crates, browser included)" \
   env ORI_TEST_DB=sqlite cargo nextest run --workspace --locked --no-fail-fast
 step "start/clean PostgreSQL" ensure_postgres
+# `--workspace` with a filter rather than `-p ori-api`: the same feature set as the run above,
+# so the test binaries are reused instead of built (and stored) a second time.
 step "API tests on PostgreSQL" \
-  env ORI_TEST_DB=postgres cargo nextest run -p ori-api --locked --no-fail-fast
+  env ORI_TEST_DB=postgres cargo nextest run --workspace --locked --no-fail-fast -E 'package(ori-api)'
