@@ -63,13 +63,20 @@ pub fn parse_code(input: &str) -> Result<Code, String> {
     Err(wrong())
 }
 
+/// `text` in groups of four characters joined by `separator`, easier to read
+/// and type: recovery codes, and the secret for apps that cannot scan.
+pub fn in_groups_of_four(text: &str, separator: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .chunks(4)
+        .map(|chunk| chunk.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
 /// A normalised recovery code as shown to the user: `abcd-efgh-jkmn`.
 pub fn display_recovery_code(code: &str) -> String {
-    code.as_bytes()
-        .chunks(4)
-        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
-        .collect::<Vec<_>>()
-        .join("-")
+    in_groups_of_four(code, "-")
 }
 
 /// `GET /me/two-factor`.

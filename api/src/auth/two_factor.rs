@@ -111,8 +111,27 @@ pub fn recovery_hash(secrets: &SecretBox, user_id: Uuid, code: &str) -> String {
 }
 
 /// Checks `code` against the enrolment and uses it up: a TOTP code's step,
-/// or the recovery code. False when it is wrong or already used.
+/// or the recovery code. False when it is wrong or already used. Every try
+/// counts against the account's limit for codes (429 beyond it), and a right
+/// code gives its try back.
 pub async fn redeem(
+    state: &AppState,
+    user_id: Uuid,
+    email: &str,
+    enrolment: &Enrolment,
+    code: &Code,
+) -> ApiResult<bool> {
+    let attempt = throttle::attempt(&state.db, Subject::second_factor(user_id))
+        .await?
+        .map_err(too_many)?;
+    let right = check(state, user_id, email, enrolment, code).await?;
+    if right {
+        attempt.succeeded(&state.db).await?;
+    }
+    Ok(right)
+}
+
+async fn check(
     state: &AppState,
     user_id: Uuid,
     email: &str,
@@ -167,11 +186,7 @@ pub async fn check_login(
         )));
     };
     let code = parse_code(code.expose()).map_err(ApiError::TwoFactorRequired)?;
-    let attempt = throttle::attempt(&state.db, Subject::second_factor(user_id))
-        .await?
-        .map_err(too_many)?;
     if redeem(state, user_id, email, &enrolment, &code).await? {
-        attempt.succeeded(&state.db).await?;
         Ok(true)
     } else {
         Err(ApiError::TwoFactorRequired(

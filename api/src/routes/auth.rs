@@ -36,15 +36,21 @@ fn session_cookie(req: &HttpRequest, token: &str, max_age_secs: i64) -> Cookie<'
         .finish()
 }
 
-async fn me_view(state: &AppState, user: &AuthUser) -> ApiResult<Me> {
-    Ok(Me {
+fn me_view(user: &AuthUser, two_factor_enabled: bool) -> Me {
+    Me {
         id: user.id,
         email: user.email.clone(),
         role: user.role,
         timezone: user.timezone.clone(),
-        two_factor_enabled: two_factor_store::enabled(&state.db, user.id).await?,
+        two_factor_enabled,
         two_factor_setup_required: user.two_factor_pending,
-    })
+    }
+}
+
+/// The account as `/me` shows it, reading whether two-factor sign-in is on.
+async fn me_now(state: &AppState, user: &AuthUser) -> ApiResult<Me> {
+    let enabled = two_factor_store::enabled(&state.db, user.id).await?;
+    Ok(me_view(user, enabled))
 }
 
 /// A valid IANA time zone name.
@@ -171,7 +177,7 @@ pub async fn login(
             token,
             token_type: "Bearer".into(),
             expires_at: from_ms(exp * 1000),
-            user: me_view(&state, &signed_in).await?,
+            user: me_view(&signed_in, two_factor_enabled),
         }))
 }
 
@@ -233,7 +239,7 @@ pub async fn end_my_sessions(
         (status = 200, description = "The signed-in account", body = Me),
     ))]
 pub async fn me(SignedIn(user): SignedIn, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(me_view(&state, &user).await?))
+    Ok(HttpResponse::Ok().json(me_now(&state, &user).await?))
 }
 
 /// Change your time zone, or your password (give the current one). A new
@@ -301,7 +307,7 @@ pub async fn update_me(
         timezone: updated.user.timezone,
         ..user
     };
-    Ok(HttpResponse::Ok().json(me_view(&state, &user).await?))
+    Ok(HttpResponse::Ok().json(me_now(&state, &user).await?))
 }
 
 /// Checks the signed-in account's own password, given again to confirm a

@@ -11,7 +11,6 @@ use ori_shared::two_factor::{
 };
 use ori_shared::{FieldErrors, dto::Problem};
 
-use crate::auth::throttle::{self, Subject, too_many};
 use crate::auth::{AuthUser, SignedIn, two_factor};
 use crate::body::JsonObject;
 use crate::db::audit::{self, Event};
@@ -122,16 +121,12 @@ pub async fn confirm(
     if enrolment.confirmed_at.is_some() {
         return Err(already_on());
     }
-    let attempt = throttle::attempt(&state.db, Subject::second_factor(user.id))
-        .await?
-        .map_err(too_many)?;
     if !two_factor::redeem(&state, user.id, &user.email, &enrolment, &code).await? {
         return Err(ApiError::field(
             "code",
             "This code is wrong. Check that the app's clock is right and enter the code it shows now.",
         ));
     }
-    attempt.succeeded(&state.db).await?;
     let codes = two_factor::new_recovery_codes();
     let hashes: Vec<String> = codes
         .iter()
@@ -198,16 +193,12 @@ pub async fn disable(
     if !check_password(&req, &state, &user, Some(&body.password)).await? {
         return Err(ApiError::field("password", "The password is wrong."));
     }
-    let attempt = throttle::attempt(&state.db, Subject::second_factor(user.id))
-        .await?
-        .map_err(too_many)?;
     if !two_factor::redeem(&state, user.id, &user.email, &enrolment, &code).await? {
         return Err(ApiError::field(
             "code",
             "This code is wrong or has been used already.",
         ));
     }
-    attempt.succeeded(&state.db).await?;
     let mut tx = state.db.pool.begin().await?;
     store::remove(&mut tx, user.id).await?;
     sessions::end_all(&mut tx, user.id, user.session).await?;

@@ -522,7 +522,7 @@ fn LogOut() -> impl IntoView {
 }
 
 /// Moves focus to the element with `id` once the views have caught up.
-fn focus_soon(id: &'static str) {
+pub fn focus_soon(id: &'static str) {
     set_timeout(
         move || {
             if let Some(el) = document()

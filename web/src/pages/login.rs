@@ -9,22 +9,8 @@ use crate::api;
 use crate::auth::{Status, use_auth};
 use crate::components::status::Loading;
 use crate::components::title::use_title;
+use crate::components::user_menu::focus_soon;
 use crate::routes;
-
-/// Moves focus to the code field once it is in the page.
-fn focus_code() {
-    set_timeout(
-        || {
-            if let Some(el) = document()
-                .get_element_by_id("login-code")
-                .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
-            {
-                let _ = el.focus();
-            }
-        },
-        std::time::Duration::ZERO,
-    );
-}
 
 #[component]
 pub fn Login() -> impl IntoView {
@@ -81,11 +67,11 @@ fn LoginForm() -> impl IntoView {
                             needs_code.set(true);
                             code.set(String::new());
                             error.set(None);
-                            focus_code();
+                            focus_soon("login-code");
                             return;
                         }
                         code.set(String::new());
-                        focus_code();
+                        focus_soon("login-code");
                     }
                     // A 422 names the empty field; say that rather than the summary.
                     error.set(Some(

@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use ori_shared::FieldError;
 use ori_shared::two_factor::{
     Code, TwoFactorConfirm, TwoFactorDisable, TwoFactorSetup, TwoFactorSetupRequest,
-    TwoFactorStatus, parse_code,
+    TwoFactorStatus, in_groups_of_four, parse_code,
 };
 
 use crate::api::{self, ApiError};
@@ -40,16 +40,6 @@ fn field_message(errors: &[FieldError], field: &str) -> Option<String> {
         .iter()
         .find(|e| e.field == field)
         .map(|e| e.message.clone())
-}
-
-/// The secret in groups of four, easier to type into an app.
-fn grouped(secret: &str) -> String {
-    secret
-        .as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[component]
@@ -207,7 +197,7 @@ fn ScanAndConfirm(setup: TwoFactorSetup, step: RwSignal<Step>) -> impl IntoView 
             }
         });
     };
-    let secret = grouped(&setup.secret);
+    let secret = in_groups_of_four(&setup.secret, " ");
     view! {
         <section class="card two-factor-card" aria-labelledby="two-factor-scan">
             <h2 id="two-factor-scan">"Scan this code with your authenticator app"</h2>
