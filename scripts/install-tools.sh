@@ -7,6 +7,7 @@
 #                                       # axe-core (injected into pages by the e2e harness),
 #                                       # libfaketime (apt; a sync test skews one replica's clock),
 #                                       # the pinned Python tools of scripts/python-tools.txt
+#   scripts/install-tools.sh --bench    # ... plus wrk (apt), the load generator of ori-bench
 #   source scripts/env.sh               # afterwards: puts the tools on PATH in your shell
 #
 # No downloads outside the package registries: trunk would fetch wasm-bindgen and wasm-opt
@@ -27,11 +28,13 @@ WASM_TARGET="wasm32-unknown-unknown"
 PY_TOOLS_DIR="$ROOT/.tools/py" # = PY_TOOLS in api/tests/generated_client.rs
 
 browser=0
+bench=0
 for arg in "$@"; do
   case "$arg" in
     --browser) browser=1 ;;
+    --bench) bench=1 ;;
     -h | --help)
-      sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -128,6 +131,15 @@ if [ "$browser" = 1 ]; then
     log "ok: $(/usr/bin/chromium --version 2>/dev/null | head -n 1), chromedriver present"
   else
     timed apt_install chromium chromium-driver
+  fi
+fi
+
+# --- wrk (only with --bench): the load generator behind `ori-bench load` ---------------------
+if [ "$bench" = 1 ]; then
+  if command -v wrk >/dev/null 2>&1; then
+    log "ok: wrk"
+  else
+    timed apt_install wrk
   fi
 fi
 

@@ -1,6 +1,8 @@
 //! The Ori carrier console's server: REST API, LiveKit sync and the SPA.
 
 pub mod auth;
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod body;
 pub mod bootstrap;
 pub mod client_addr;

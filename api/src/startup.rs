@@ -367,6 +367,7 @@ fn serve(
                 InternalError::from_response(err, e.error_response()).into()
             }))
             .configure(routes::probes)
+            .configure(bench_routes)
             .route("/metrics", web::get().to(health::metrics))
             .route(
                 "/docs",
@@ -529,4 +530,10 @@ mod tests {
         assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
         assert!(headers.contains_key(header::CONTENT_SECURITY_POLICY));
     }
+}
+
+/// The load benchmarks' baseline route, in bench builds only.
+fn bench_routes(_cfg: &mut web::ServiceConfig) {
+    #[cfg(feature = "bench")]
+    crate::bench::routes(_cfg);
 }

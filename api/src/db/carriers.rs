@@ -186,34 +186,84 @@ pub async fn get(db: &Db, id: Uuid) -> sqlx::Result<Option<CarrierRecord>> {
 
 /// Inserts a carrier; the caller's transaction also holds its audit row.
 pub async fn insert(conn: &mut AnyConnection, write: &CarrierWrite<'_>) -> sqlx::Result<Uuid> {
-    let id = Uuid::now_v7();
+    let ids = insert_many(conn, std::slice::from_ref(write)).await?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| sqlx::Error::Protocol("the insert returned no id".into()))
+}
+
+/// Inserts new carriers and their allowlists, a few hundred rows per
+/// statement (the seeder's bulk path; [`insert`] is one of these).
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    writes: &[CarrierWrite<'_>],
+) -> sqlx::Result<Vec<Uuid>> {
+    const COLUMNS: usize = 16;
     let now = now_ms();
-    let c = write.config;
-    sqlx::query(
-        "INSERT INTO carriers (id, name, name_key, search_text, sip_address, transport, \
-         destination_country, username, password_secret, inbound_auth, outbound_cps, \
-         outbound_burst, outbound_channels, created_at, updated_at, number_format) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
-    )
-    .bind(id.to_string())
-    .bind(c.name.as_str())
-    .bind(write.name_key())
-    .bind(write.search_text())
-    .bind(c.sip_address.as_str())
-    .bind(c.transport.as_str())
-    .bind(c.destination_country.as_deref())
-    .bind(c.username.as_deref())
-    .bind(write.password_secret.as_deref())
-    .bind(c.inbound_auth.as_str())
-    .bind(c.cps.get())
-    .bind(i64::from(c.burst.get()))
-    .bind(i64::from(c.channels.get()))
-    .bind(now)
-    .bind(c.number_format.as_str())
-    .execute(&mut *conn)
-    .await?;
-    replace_allowed_ips(conn, id, &write.allowed_ips()).await?;
-    Ok(id)
+    let ids: Vec<Uuid> = writes.iter().map(|_| Uuid::now_v7()).collect();
+    let rows = super::rows_per_insert(conn);
+    for (chunk, chunk_ids) in writes.chunks(rows).zip(ids.chunks(rows)) {
+        let sql = format!(
+            "INSERT INTO carriers (id, name, name_key, search_text, sip_address, transport, \
+             destination_country, username, password_secret, inbound_auth, outbound_cps, \
+             outbound_burst, outbound_channels, created_at, updated_at, number_format) VALUES {}",
+            super::placeholders(chunk.len(), COLUMNS)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (write, id) in chunk.iter().zip(chunk_ids) {
+            let c = write.config;
+            query = query
+                .bind(id.to_string())
+                .bind(c.name.as_str())
+                .bind(write.name_key())
+                .bind(write.search_text())
+                .bind(c.sip_address.as_str())
+                .bind(c.transport.as_str())
+                .bind(c.destination_country.as_deref())
+                .bind(c.username.as_deref())
+                .bind(write.password_secret.as_deref())
+                .bind(c.inbound_auth.as_str())
+                .bind(c.cps.get())
+                .bind(i64::from(c.burst.get()))
+                .bind(i64::from(c.channels.get()))
+                .bind(now)
+                .bind(now)
+                .bind(c.number_format.as_str());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    let ips: Vec<(Uuid, usize, String)> = writes
+        .iter()
+        .zip(&ids)
+        .flat_map(|(write, id)| {
+            write
+                .allowed_ips()
+                .into_iter()
+                .enumerate()
+                .map(|(position, ip)| (*id, position, ip))
+        })
+        .collect();
+    insert_allowed_ips(conn, &ips).await?;
+    Ok(ids)
+}
+
+/// Inserts (carrier, position, address) rows.
+async fn insert_allowed_ips(
+    conn: &mut AnyConnection,
+    rows: &[(Uuid, usize, String)],
+) -> sqlx::Result<()> {
+    for chunk in rows.chunks(super::rows_per_insert(conn)) {
+        let sql = format!(
+            "INSERT INTO carrier_allowed_ips (carrier_id, position, value) VALUES {}",
+            super::placeholders(chunk.len(), 3)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (id, position, ip) in chunk {
+            query = query.bind(id.to_string()).bind(*position as i64).bind(ip);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Writes the new configuration if the carrier is still at `version`;
@@ -267,17 +317,12 @@ async fn replace_allowed_ips(
         .bind(id.to_string())
         .execute(&mut *conn)
         .await?;
-    for (position, ip) in ips.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO carrier_allowed_ips (carrier_id, position, value) VALUES ($1, $2, $3)",
-        )
-        .bind(id.to_string())
-        .bind(position as i64)
-        .bind(ip)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    let rows: Vec<_> = ips
+        .iter()
+        .enumerate()
+        .map(|(position, ip)| (id, position, ip.clone()))
+        .collect();
+    insert_allowed_ips(conn, &rows).await
 }
 
 /// Deletes the carrier (if still at `version`, when given) and its numbers,

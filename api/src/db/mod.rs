@@ -111,6 +111,32 @@ fn create_sqlite_dir(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Rows per multi-row `INSERT`. PostgreSQL takes 500 (8,000 parameters at
+/// 16 columns, far below its 65,535) to save round trips; on SQLite, binding
+/// looks each parameter's name up in a list, so a statement's cost grows
+/// with the square of its parameters (500 rows: 10 s to seed 10,000
+/// carriers × 10 numbers; 40 rows: 2.3 s).
+fn rows_per_insert(conn: &sqlx::AnyConnection) -> usize {
+    if conn.backend_name() == "SQLite" {
+        40
+    } else {
+        500
+    }
+}
+
+/// `($1, $2), ($3, $4)` for `rows` rows of `columns` parameters each.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -126,6 +152,11 @@ pub fn like_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_number_rows_in_order() {
+        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
 
     #[test]
     fn escapes_like_wildcards() {

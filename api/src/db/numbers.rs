@@ -139,27 +139,47 @@ pub async fn insert(
     config: &NumberConfig,
     forms: &NumberForms,
 ) -> sqlx::Result<Uuid> {
-    let id = Uuid::now_v7();
-    let now = now_ms();
-    sqlx::query(
-        "INSERT INTO phone_numbers (id, carrier_id, number, normalized, match_key, label, \
-         direction, bot_id, created_at, updated_at, e164) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
-    )
-    .bind(id.to_string())
-    .bind(carrier_id.to_string())
-    .bind(config.number.entered())
-    .bind(&forms.normalized)
-    .bind(&forms.match_key)
-    .bind(config.label.as_ref().map(NumberLabel::as_str))
-    .bind(config.direction.as_str())
-    .bind(config.bot_id.map(|b| b.to_string()))
-    .bind(now)
-    .bind(forms.e164.as_deref())
-    .execute(&mut *conn)
-    .await?;
+    let ids = insert_many(conn, &[(carrier_id, config, forms)]).await?;
     touch_config(conn, carrier_id).await?;
-    Ok(id)
+    ids.first()
+        .copied()
+        .ok_or_else(|| sqlx::Error::Protocol("the insert returned no id".into()))
+}
+
+/// Inserts numbers, a few hundred per statement, without marking their
+/// carriers for sync: for carriers created in the same transaction, which
+/// are due a sync already (the seeder's bulk path).
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    rows: &[(Uuid, &NumberConfig, &NumberForms)],
+) -> sqlx::Result<Vec<Uuid>> {
+    let now = now_ms();
+    let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
+    let per = super::rows_per_insert(conn);
+    for (chunk, chunk_ids) in rows.chunks(per).zip(ids.chunks(per)) {
+        let sql = format!(
+            "INSERT INTO phone_numbers (id, carrier_id, number, normalized, match_key, label, \
+             direction, bot_id, created_at, updated_at, e164) VALUES {}",
+            super::placeholders(chunk.len(), 11)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for ((carrier_id, config, forms), id) in chunk.iter().zip(chunk_ids) {
+            query = query
+                .bind(id.to_string())
+                .bind(carrier_id.to_string())
+                .bind(config.number.entered())
+                .bind(&forms.normalized)
+                .bind(&forms.match_key)
+                .bind(config.label.as_ref().map(NumberLabel::as_str))
+                .bind(config.direction.as_str())
+                .bind(config.bot_id.map(|b| b.to_string()))
+                .bind(now)
+                .bind(now)
+                .bind(forms.e164.as_deref());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(ids)
 }
 
 pub async fn update(
