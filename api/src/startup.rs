@@ -511,6 +511,12 @@ fn json_config(limit: usize) -> web::JsonConfig {
         })
 }
 
+/// The load benchmarks' baseline route, in bench builds only.
+fn bench_routes(_cfg: &mut web::ServiceConfig) {
+    #[cfg(feature = "bench")]
+    crate::bench::routes(_cfg);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,10 +536,4 @@ mod tests {
         assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
         assert!(headers.contains_key(header::CONTENT_SECURITY_POLICY));
     }
-}
-
-/// The load benchmarks' baseline route, in bench builds only.
-fn bench_routes(_cfg: &mut web::ServiceConfig) {
-    #[cfg(feature = "bench")]
-    crate::bench::routes(_cfg);
 }

@@ -91,7 +91,7 @@ pub async fn seed(url: &str, carriers: usize, per_carrier: usize) -> Result<Seed
 
 fn carrier(i: usize) -> Result<CarrierConfig> {
     let h = (i as u64).wrapping_mul(2_654_435_761) & 0xffff_ffff;
-    let allowed_ips = if i % 4 == 0 {
+    let allowed_ips = if i.is_multiple_of(4) {
         (0..=i % 3)
             .map(|k| format!("10.{}.{}.{}", (i >> 8) & 255, i & 255, k + 1))
             .collect()
