@@ -33,6 +33,8 @@ ensure_postgres() {
       sleep 1
     done
   fi
+  # The search index's extension, once, in `public` (each test's schema is dropped after it).
+  psql "$ORI_TEST_POSTGRES_URL" -qAt -c "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public" >/dev/null
   # Each test makes its own schema; drop those of earlier runs, one transaction each (a
   # single transaction over hundreds of schemas runs out of lock slots).
   psql "$ORI_TEST_POSTGRES_URL" -qAt -c "SELECT format('DROP SCHEMA %I CASCADE;', nspname)
@@ -42,6 +44,8 @@ ensure_postgres() {
 
 step "cargo fmt --check" cargo fmt --all -- --check
 step "clippy (native)" cargo clippy --workspace --all-targets --locked -- -D warnings
+step "clippy (the bench-only baseline route)" \
+  cargo clippy -p ori-api --features bench --lib --locked -- -D warnings
 step "clippy (wasm32: shared + web)" \
   cargo clippy -p ori-shared -p ori-web --target wasm32-unknown-unknown --locked -- -D warnings
 step "SPA build (trunk)" trunk build --release

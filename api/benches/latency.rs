@@ -171,13 +171,17 @@ async fn fresh_database(
     };
     let schema = format!("bench_{}", Uuid::new_v4().simple());
     let pool = connect_raw(base).await?;
+    // In `public`: made in the bench schema, it would go with it.
+    pool.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+        .await
+        .context("creating pg_trgm")?;
     pool.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .await
         .context("creating a schema")?;
     pool.close().await;
     schemas.push((base.clone(), schema.clone()));
     let sep = if base.contains('?') { '&' } else { '?' };
-    Ok(format!("{base}{sep}options[search_path]={schema}"))
+    Ok(format!("{base}{sep}options[search_path]={schema},public"))
 }
 
 async fn drop_schema(base: &str, schema: &str) -> Result<()> {

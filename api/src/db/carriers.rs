@@ -420,12 +420,11 @@ pub struct ListPage {
 /// One page of carriers whose name or SIP address contains `q` (any case),
 /// ordered by name, with the total number of matches.
 ///
-/// The page's ids are chosen first (one index walk without a search; one
-/// scan that also counts the matches with one), and only those rows get
-/// their badge and DID counts.
+/// One statement: the page's ids are chosen first (an index walk by name,
+/// or the search index's matches), with the total beside them, and only
+/// those rows get their badge and DID counts.
 pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx::Result<ListPage> {
     let q = q.trim().to_lowercase();
-    let searching = !q.is_empty();
     // Parameters: $1 page size + 1, then the cursor, then the pattern.
     let mut n = 1;
     let keyset = if after.is_some() {
@@ -434,14 +433,15 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
     } else {
         ""
     };
-    let matches = if searching {
-        format!(
-            "SELECT id, name_key, COUNT(*) OVER () AS total FROM carriers \
-             WHERE search_text LIKE ${} ESCAPE '\\'",
-            n + 1
-        )
-    } else {
-        "SELECT id, name_key, 0 AS total FROM carriers".to_owned()
+    let matches = match search_filter(&q, n + 1) {
+        Some((filter, _)) => format!(
+            "SELECT c.id, c.name_key, COUNT(*) OVER () AS total FROM carriers c WHERE {filter}"
+        ),
+        // Kept by triggers (migration *_list_counts.sql); uncorrelated, so
+        // read once per statement.
+        None => "SELECT id, name_key, \
+             (SELECT CAST(SUM(carriers) AS BIGINT) FROM carrier_totals) AS total FROM carriers"
+            .to_owned(),
     };
     let sql = format!(
         "SELECT c.id, c.name, c.name_key, c.sip_address, c.outbound_cps, c.outbound_burst, \
@@ -459,13 +459,16 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
     if let Some(cursor) = after {
         query = query.bind(&cursor.name_key).bind(&cursor.id);
     }
-    if searching {
-        query = query.bind(format!("%{}%", like_escape(&q)));
+    if let Some((_, pattern)) = search_filter(&q, n + 1) {
+        query = query.bind(pattern);
     }
     let rows = query.fetch_all(&db.pool).await?;
+    // The page's rows carry the total; an empty page has none to carry,
+    // which from the start means nothing matches.
     let total: i64 = match rows.first() {
-        Some(row) if searching => row.try_get("total")?,
-        _ => count(db, &q).await?,
+        Some(row) => row.try_get("total")?,
+        None if after.is_none() => 0,
+        None => count(db, &q).await?,
     };
     let mut items = Vec::with_capacity(rows.len());
     let mut next = None;
@@ -510,15 +513,39 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
 
 /// How many carriers match `q` (lower-cased; empty matches all).
 async fn count(db: &Db, q: &str) -> sqlx::Result<i64> {
-    if q.is_empty() {
-        return sqlx::query_scalar("SELECT COUNT(*) FROM carriers")
+    match search_filter(q, 1) {
+        None => {
+            sqlx::query_scalar("SELECT CAST(SUM(carriers) AS BIGINT) FROM carrier_totals")
+                .fetch_one(&db.pool)
+                .await
+        }
+        Some((filter, pattern)) => {
+            sqlx::query_scalar(AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM carriers c WHERE {filter}"
+            )))
+            .bind(pattern)
             .fetch_one(&db.pool)
-            .await;
+            .await
+        }
     }
-    sqlx::query_scalar("SELECT COUNT(*) FROM carriers WHERE search_text LIKE $1 ESCAPE '\\'")
-        .bind(format!("%{}%", like_escape(q)))
-        .fetch_one(&db.pool)
-        .await
+}
+
+/// The condition on `carriers c` that keeps those whose search text
+/// contains `q` (lower-cased), with its parameter `$param`'s value; `None`
+/// when `q` is empty.
+///
+/// On PostgreSQL a pg_trgm index serves this `LIKE` for terms of three or
+/// more characters (migration `*_search_index.sql`). SQLite still scans:
+/// an FTS5 trigram table kept by triggers made concurrent writers on one
+/// database file fail with "database is locked", so it waits for a fix.
+fn search_filter(q: &str, param: usize) -> Option<(String, String)> {
+    if q.is_empty() {
+        return None;
+    }
+    Some((
+        format!("c.search_text LIKE ${param} ESCAPE '\\'"),
+        format!("%{}%", like_escape(q)),
+    ))
 }
 
 #[cfg(test)]

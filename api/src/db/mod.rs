@@ -19,6 +19,13 @@ use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
+/// What start-up says when the search index cannot be built.
+const PG_TRGM_MISSING: &str = "PostgreSQL could not create the pg_trgm extension, which the \
+    carrier search index needs. It ships with PostgreSQL (Debian: the postgresql package; \
+    elsewhere often postgresql-contrib) and is trusted, so the database's owner may create it: \
+    connect as the owner or a superuser and run `CREATE EXTENSION pg_trgm;` in this database, \
+    then start the console again";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -75,12 +82,22 @@ impl Db {
 
     async fn migrate(&self) -> anyhow::Result<()> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await,
-            Backend::Postgres => {
-                sqlx::migrate!("../migrations/postgres")
-                    .run(&self.pool)
-                    .await
-            }
+            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite")
+                .run(&self.pool)
+                .await
+                .map_err(anyhow::Error::from),
+            Backend::Postgres => sqlx::migrate!("../migrations/postgres")
+                .run(&self.pool)
+                .await
+                .map_err(|e| {
+                    let text = e.to_string();
+                    let e = anyhow::Error::from(e);
+                    if text.contains("pg_trgm") || text.contains("gin_trgm_ops") {
+                        e.context(PG_TRGM_MISSING)
+                    } else {
+                        e
+                    }
+                }),
         }
         .context("running database migrations")
     }

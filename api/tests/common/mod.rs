@@ -47,12 +47,19 @@ async fn database_url(dir: &std::path::Path) -> String {
         .connect(&base)
         .await
         .expect("connect to the test PostgreSQL");
+    // pg_trgm once per database, in `public`: created from a test's own schema
+    // it would go when that schema is dropped. Tests racing to create it may
+    // see a duplicate; it exists either way.
+    let _ = pool
+        .execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+        .await;
     pool.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .await
         .expect("create a schema");
     pool.close().await;
     let sep = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{sep}options[search_path]={schema}")
+    // `public` after the test's schema: pg_trgm's operator classes live there.
+    format!("{base}{sep}options[search_path]={schema},public")
 }
 
 /// Settings for a test app in `dir` with a fresh database and a known admin.
