@@ -236,6 +236,69 @@ async fn search_matches_name_or_address_in_any_case() {
     );
 }
 
+#[tokio::test]
+async fn search_follows_renames_and_deletes_and_takes_any_text() {
+    let app = spawn_app().await;
+    let acme = app
+        .carrier(json!({"name": "Acme \"Voice\"", "sip_address": "sip.acme.example"}))
+        .await;
+    let other = app
+        .carrier(json!({"name": "Zed", "sip_address": "sip.zed.example"}))
+        .await;
+    let found = |q: &'static str| {
+        let app = &app;
+        async move {
+            let url = format!("/api/v1/carriers?q={}", urlencode(q));
+            let page: Value = app.get(&url).await.json().await.unwrap();
+            let names: Vec<String> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(page["total"], names.len(), "total of {q:?}");
+            names
+        }
+    };
+    assert_eq!(
+        found("\"voice\"").await,
+        ["Acme \"Voice\""],
+        "quotes are literal"
+    );
+    assert_eq!(found("ac").await, ["Acme \"Voice\""], "two letters");
+    assert_eq!(found("z").await, ["Zed"], "one letter");
+
+    let id = acme["id"].as_str().unwrap();
+    let res = app
+        .patch(
+            &format!("/api/v1/carriers/{id}"),
+            &json!({"name": "Renamed"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        found("acme").await,
+        ["Renamed"],
+        "the address still matches"
+    );
+    assert_eq!(
+        found("voice").await,
+        Vec::<String>::new(),
+        "the old name is gone"
+    );
+    assert_eq!(found("renamed").await, ["Renamed"]);
+
+    let res = app
+        .delete(&format!(
+            "/api/v1/carriers/{}",
+            other["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(found("zed").await, Vec::<String>::new(), "deleted");
+    assert_eq!(found("sip.").await, ["Renamed"]);
+}
+
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
