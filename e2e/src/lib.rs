@@ -850,6 +850,25 @@ impl Browser {
         .await
     }
 
+    /// Waits until the element matching `css` has the focus (the console
+    /// moves it after the element renders, not at once).
+    pub async fn wait_focus(&self, css: &str) -> anyhow::Result<()> {
+        poll(&format!("the focus on {css}"), async || {
+            let focused = self
+                .execute(
+                    "return document.activeElement === document.querySelector(arguments[0])",
+                    vec![json!(css)],
+                )
+                .await?;
+            Ok(if focused == Value::Bool(true) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending("elsewhere".to_owned())
+            })
+        })
+        .await
+    }
+
     /// Waits until no element matches `css`.
     pub async fn wait_gone(&self, css: &str) -> anyhow::Result<()> {
         self.wait_count(css, 0).await

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use anyhow::Context;
 use ori_e2e::{ADMIN_EMAIL, ADMIN_PASSWORD, Browser, Console, Key, id_of};
 use serde_json::{Value, json};
 
@@ -10,17 +11,6 @@ const MENU_BUTTON: &str = ".user-menu-button";
 const MENU_OPEN: &str = "#account-dialog[open]";
 const ZONE: &str = "#account-timezone";
 const LAST_SYNCED: &str = "tbody tr .nowrap time";
-
-/// Whether the element matching `css` has the focus.
-async fn has_focus(browser: &Browser, css: &str) -> anyhow::Result<bool> {
-    let focused = browser
-        .execute(
-            "return document.activeElement === document.querySelector(arguments[0])",
-            vec![json!(css)],
-        )
-        .await?;
-    Ok(focused == Value::Bool(true))
-}
 
 /// `at` (RFC 3339) as the console writes an absolute time in `zone`.
 async fn in_zone(browser: &Browser, at: &str, zone: &str) -> anyhow::Result<String> {
@@ -195,10 +185,10 @@ async fn the_menu_works_from_the_keyboard() -> anyhow::Result<()> {
     // Enter opens it with the focus inside; Esc closes it and gives the focus back.
     browser.press_key(MENU_BUTTON, Key::Enter).await?;
     browser.wait_count(MENU_OPEN, 1).await?;
-    assert!(
-        has_focus(&browser, ZONE).await?,
-        "focus moves into the menu"
-    );
+    browser
+        .wait_focus(ZONE)
+        .await
+        .context("focus moves into the menu")?;
     assert_eq!(
         browser
             .attr_of(MENU_BUTTON, "aria-expanded")
@@ -217,10 +207,10 @@ async fn the_menu_works_from_the_keyboard() -> anyhow::Result<()> {
     assert_eq!(inside, Value::Bool(true));
     browser.press_key(ZONE, Key::Escape).await?;
     browser.wait_gone(MENU_OPEN).await?;
-    assert!(
-        has_focus(&browser, MENU_BUTTON).await?,
-        "focus returns to the button"
-    );
+    browser
+        .wait_focus(MENU_BUTTON)
+        .await
+        .context("focus returns to the button")?;
     assert_eq!(
         browser
             .attr_of(MENU_BUTTON, "aria-expanded")
@@ -236,7 +226,7 @@ async fn the_menu_works_from_the_keyboard() -> anyhow::Result<()> {
         .click("#account-dialog button[aria-label=Close]")
         .await?;
     browser.wait_gone(MENU_OPEN).await?;
-    assert!(has_focus(&browser, MENU_BUTTON).await?);
+    browser.wait_focus(MENU_BUTTON).await?;
 
     browser.client.clone().close().await?;
     Ok(())
@@ -255,7 +245,7 @@ async fn change_password_then_only_the_new_one_logs_in() -> anyhow::Result<()> {
     browser
         .wait_count("#password-form:not([hidden])", 1)
         .await?;
-    assert!(has_focus(&browser, "#account-current-password").await?);
+    browser.wait_focus("#account-current-password").await?;
     let submit = "#password-form button[type=submit]";
     assert!(!browser.is_enabled(submit).await?, "empty form");
 
@@ -305,7 +295,7 @@ async fn change_password_then_only_the_new_one_logs_in() -> anyhow::Result<()> {
         .wait_text(".toast-message", "Your password has been changed.")
         .await?;
     browser.wait_count("#password-form[hidden]", 1).await?;
-    assert!(has_focus(&browser, "#account-change-password").await?);
+    browser.wait_focus("#account-change-password").await?;
     // Still signed in (this browser got a fresh session).
     browser.client.refresh().await?;
     browser.wait_text("h1", "Carriers").await?;
