@@ -424,7 +424,7 @@ async fn seed(database_url: &str, count: usize) -> Result<()> {
     let db = Db::connect(database_url).await?;
     let mut next_number = 0_usize;
     for batch in (0..count).collect::<Vec<_>>().chunks(SEED_BATCH) {
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin().await?;
         for &i in batch {
             let h = (i as u64).wrapping_mul(2_654_435_761) & 0xffff_ffff;
             let ips = if i % 4 == 0 {

@@ -83,7 +83,7 @@ pub async fn first_admin(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         }
     };
     let hash = password::hash(password.expose_secret().to_owned()).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id = match users::insert(&mut tx, email.as_str(), &hash, Role::SuperAdmin, "UTC").await {
         Ok(id) => id,
         // Another replica created the first admin at the same moment.

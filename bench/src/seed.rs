@@ -67,7 +67,7 @@ pub async fn seed(url: &str, carriers: usize, per_carrier: usize) -> Result<Seed
                 numbers.push((number, forms));
             }
         }
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin().await?;
         let ids = carriers::insert_many(&mut tx, &writes).await?;
         let rows: Vec<_> = numbers
             .iter()

@@ -181,7 +181,7 @@ pub struct Attempt {
 /// Counts an attempt, or says how long to wait when any counter refuses it.
 pub async fn attempt(db: &Db, subject: Subject) -> anyhow::Result<Result<Attempt, Duration>> {
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let mut rows = Vec::with_capacity(subject.keys.len());
     for (key, policy) in &subject.keys {
         let row = lock(&mut tx, db.backend, key, now).await?;
@@ -222,7 +222,7 @@ impl Attempt {
     /// The password was right: the account's counters start again, and the
     /// client's gets back the failure counted in advance.
     pub async fn succeeded(self, db: &Db) -> anyhow::Result<()> {
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin().await?;
         for (key, policy) in &self.subject.keys {
             match policy {
                 Policy::Delay { .. } => {

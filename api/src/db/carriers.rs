@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::remote::{CONFIG_CHANGED, DISPATCH_RULE, TRUNK};
-use super::{Db, like_escape};
+use super::{Backend, Db, like_escape};
 use crate::time_util::{from_ms, now_ms};
 
 /// A carrier as stored, with its allowlist and DID count.
@@ -433,7 +433,7 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
     } else {
         ""
     };
-    let matches = match search_filter(&q, n + 1) {
+    let matches = match search_filter(db.backend, &q, n + 1) {
         Some((filter, _)) => format!(
             "SELECT c.id, c.name_key, COUNT(*) OVER () AS total FROM carriers c WHERE {filter}"
         ),
@@ -459,7 +459,7 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
     if let Some(cursor) = after {
         query = query.bind(&cursor.name_key).bind(&cursor.id);
     }
-    if let Some((_, pattern)) = search_filter(&q, n + 1) {
+    if let Some((_, pattern)) = search_filter(db.backend, &q, n + 1) {
         query = query.bind(pattern);
     }
     let rows = query.fetch_all(&db.pool).await?;
@@ -513,7 +513,7 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
 
 /// How many carriers match `q` (lower-cased; empty matches all).
 async fn count(db: &Db, q: &str) -> sqlx::Result<i64> {
-    match search_filter(q, 1) {
+    match search_filter(db.backend, q, 1) {
         None => {
             sqlx::query_scalar("SELECT CAST(SUM(carriers) AS BIGINT) FROM carrier_totals")
                 .fetch_one(&db.pool)
@@ -534,13 +534,22 @@ async fn count(db: &Db, q: &str) -> sqlx::Result<i64> {
 /// contains `q` (lower-cased), with its parameter `$param`'s value; `None`
 /// when `q` is empty.
 ///
-/// On PostgreSQL a pg_trgm index serves this `LIKE` for terms of three or
-/// more characters (migration `*_search_index.sql`). SQLite still scans:
-/// an FTS5 trigram table kept by triggers made concurrent writers on one
-/// database file fail with "database is locked", so it waits for a fix.
-fn search_filter(q: &str, param: usize) -> Option<(String, String)> {
+/// Both engines use a trigram index for terms of three or more characters
+/// (migrations `*_search_index.sql`): PostgreSQL's pg_trgm serves `LIKE`
+/// itself; SQLite's FTS5 table is asked for a phrase, which with the
+/// trigram tokenizer means "contains". Shorter terms have no trigram and
+/// scan.
+fn search_filter(backend: Backend, q: &str, param: usize) -> Option<(String, String)> {
     if q.is_empty() {
         return None;
+    }
+    if backend == Backend::Sqlite && q.chars().count() >= 3 {
+        return Some((
+            format!(
+                "c.id IN (SELECT carrier_id FROM carriers_search WHERE carriers_search MATCH ${param})"
+            ),
+            format!("\"{}\"", q.replace('"', "\"\"")),
+        ));
     }
     Some((
         format!("c.search_text LIKE ${param} ESCAPE '\\'"),

@@ -102,6 +102,20 @@ impl Db {
         .context("running database migrations")
     }
 
+    /// Begins a transaction that writes. On SQLite it takes the write lock
+    /// at once (`BEGIN IMMEDIATE`), waiting out the busy timeout for another
+    /// writer: a deferred transaction that reads first and writes later
+    /// fails at once with "database is locked" when another connection
+    /// wrote in between, and the search index's triggers read before they
+    /// write. Every transaction here writes, so every one starts this way.
+    pub async fn begin(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            #[allow(clippy::disallowed_methods)] // this is the one home of `begin`
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

@@ -236,7 +236,7 @@ pub async fn attempts(db: &Db, id: Uuid) -> sqlx::Result<i64> {
 /// Marks a carrier whose LiveKit objects drifted as needing a sync, and
 /// forgets what was sent, so that the sync sends everything again.
 pub async fn mark_dirty(db: &Db, id: Uuid) -> sqlx::Result<()> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(AssertSqlSafe(format!(
         "UPDATE carriers SET {CONFIG_CHANGED}, lk_outbound_digest = NULL, lk_inbound_digest = NULL \
          WHERE id = $1"
@@ -254,7 +254,7 @@ pub async fn mark_dirty(db: &Db, id: Uuid) -> sqlx::Result<()> {
 /// Forgets what was sent for a carrier this worker holds, so that its sync
 /// sends everything again ("Sync to LiveKit" repairs whatever drifted).
 pub async fn forget_sent(db: &Db, lease: &Lease) -> sqlx::Result<()> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let n = sqlx::query(AssertSqlSafe(format!(
         "UPDATE carriers SET lk_outbound_digest = NULL, lk_inbound_digest = NULL WHERE {FENCE}"
     )))

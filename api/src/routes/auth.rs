@@ -221,7 +221,7 @@ pub async fn end_my_sessions(
     SignedIn(user): SignedIn,
     state: web::Data<AppState>,
 ) -> ApiResult<HttpResponse> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let ended = sessions::end_all(&mut tx, user.id, None).await?;
     let event = Event::new("user.sessions_end", "user", user.id)
         .detail(format!("{ended} sessions, by the account itself"));
@@ -280,7 +280,7 @@ pub async fn update_me(
         None => None,
     };
     let mut fields = Vec::new();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     if let Some(tz) = &timezone {
         users::set_timezone(&mut tx, user.id, tz).await?;
         fields.push("timezone");

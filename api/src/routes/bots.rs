@@ -36,7 +36,7 @@ pub async fn create(
     body: JsonObject<BotCreate>,
 ) -> ApiResult<HttpResponse> {
     let (name, agent_name) = body.validate().map_err(ApiError::Validation)?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = bots::insert(&mut tx, &name, &agent_name).await?;
     let event = Event::new("bot.create", "bot", id).fields(vec!["name", "agent_name"]);
     audit::record(&mut tx, Some(&user), event).await?;
@@ -76,7 +76,7 @@ pub async fn update(
     .filter_map(|(f, changed)| changed.then_some(f))
     .collect();
     if !fields.is_empty() {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         if !bots::update(&mut tx, *id, &name, &agent_name).await? {
             return Err(ApiError::not_found("bot"));
         }
@@ -110,7 +110,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     if !bots::delete(&mut tx, *id).await? {
         return Err(ApiError::not_found("bot"));
     }

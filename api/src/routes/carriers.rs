@@ -200,7 +200,7 @@ pub async fn create(
         password_secret: password_secret(&state, &config.password, None),
         config: &config,
     };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, &write).await?;
     let event = Event::new("carrier.create", "carrier", id).fields(set_fields(&config));
     audit::record(&mut tx, Some(&user), event).await?;
@@ -280,7 +280,7 @@ pub async fn update(
             password_secret: password_secret(&state, &config.password, stored),
             config: &config,
         };
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         if store::update(&mut tx, *id, record.version, &write).await? {
             if fields.contains(&"destination_country") || fields.contains(&"number_format") {
                 // The numbers' forms follow in the same transaction; a
@@ -331,7 +331,7 @@ pub async fn delete(
         .headers()
         .contains_key(header::IF_MATCH)
         .then_some(record.version);
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let Some(remote) = store::delete(&mut tx, *id, expected).await? else {
         return Err(match expected {
             Some(_) => ApiError::PreconditionFailed,

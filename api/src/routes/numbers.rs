@@ -135,7 +135,7 @@ pub async fn create(
     if store::owner_of(&state.db, &match_key).await?.is_some() {
         return Err(conflict(&state, entered, &match_key).await?);
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let number_id = match store::insert(&mut tx, carrier.id, &config, &forms).await {
         Ok(number_id) => number_id,
         // Another request added the same number between our check and insert.
@@ -203,7 +203,7 @@ pub async fn update(
     .filter_map(|(field, changed)| changed.then_some(field))
     .collect();
     if !fields.is_empty() {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         if !store::update(&mut tx, carrier_id, number_id, &config).await? {
             return Err(not_found());
         }
@@ -234,7 +234,7 @@ pub async fn delete(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (carrier_id, number_id) = *path;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let Some(rule) = store::delete(&mut tx, carrier_id, number_id).await? else {
         return Err(ApiError::not_found("phone number on this carrier"));
     };

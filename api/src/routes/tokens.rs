@@ -74,7 +74,7 @@ pub async fn create(
     }
     let new = body.validate(user.role).map_err(ApiError::Validation)?;
     let minted = api_token::mint();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let token = tokens::insert(
         &mut tx,
         Insert {
@@ -115,7 +115,7 @@ pub async fn revoke(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     match tokens::revoke(&mut tx, user.id, *id).await? {
         None => return Err(ApiError::not_found("API token")),
         Some(false) => {}

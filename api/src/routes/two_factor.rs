@@ -132,7 +132,7 @@ pub async fn confirm(
         .iter()
         .map(|c| two_factor::recovery_hash(&state.secrets, user.id, c))
         .collect();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     store::confirm(&mut tx, user.id, &hashes).await?;
     // Sessions opened with the password alone end: from now on a login
     // needs the code too.
@@ -199,7 +199,7 @@ pub async fn disable(
             "This code is wrong or has been used already.",
         ));
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     store::remove(&mut tx, user.id).await?;
     sessions::end_all(&mut tx, user.id, user.session).await?;
     let event = Event::new("user.two_factor_off", "user", user.id);

@@ -54,7 +54,7 @@ pub async fn create(
         None => "UTC".to_owned(),
     };
     let hash = password::hash(body.password.expose().to_owned()).await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = match users::insert(&mut tx, email.as_str(), &hash, role, &timezone).await {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e) => {
@@ -97,7 +97,7 @@ pub async fn update(
         let before = users::by_id(&state.db, *id)
             .await?
             .ok_or_else(|| ApiError::not_found("user"))?;
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         match users::set_role(&mut tx, state.db.backend, *id, role).await? {
             Guarded::Done => {}
             Guarded::NotFound => return Err(ApiError::not_found("user")),
@@ -135,7 +135,7 @@ pub async fn end_sessions(
     if users::by_id(&state.db, *id).await?.is_none() {
         return Err(ApiError::not_found("user"));
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let ended = sessions::end_all(&mut tx, *id, None).await?;
     let event = Event::new("user.sessions_end", "user", *id).detail(format!("{ended} sessions"));
     audit::record(&mut tx, Some(&admin), event).await?;
@@ -156,7 +156,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     match users::delete(&mut tx, state.db.backend, *id).await? {
         Guarded::Done => {}
         Guarded::NotFound => return Err(ApiError::not_found("user")),
