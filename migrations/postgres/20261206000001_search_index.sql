@@ -1,6 +1,6 @@
 -- Carrier search without a scan: a pg_trgm GIN index on search_text makes
 -- `search_text LIKE '%q%'` an index lookup for q of 3 or more characters.
--- SQLite has no counterpart yet: its search scans (see docs/benchmarks.md).
+-- Keep in step with ../sqlite/20261206000003_search_index.sql (FTS5 there).
 --
 -- pg_trgm ships with PostgreSQL (Debian's server package includes it) and is
 -- a trusted extension since PostgreSQL 13: a database owner may create it.
