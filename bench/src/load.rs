@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::server::{BenchDb, Engine, Server};
@@ -33,9 +33,9 @@ pub struct Options<'a> {
 }
 
 /// The medians of one case over the rounds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Row {
-    pub case: &'static str,
+    pub case: String,
     pub rps: f64,
     pub ratio: f64,
     pub p50_ms: f64,
@@ -43,9 +43,9 @@ pub struct Row {
     pub errors: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Report {
-    pub engine: &'static str,
+    pub engine: String,
     pub carriers: usize,
     pub numbers: usize,
     pub seed_seconds: f64,
@@ -139,7 +139,7 @@ async fn measure(options: &Options<'_>, server: &Server, seed_seconds: f64) -> R
     }
     let peak = server.memory()?;
     Ok(Report {
-        engine: options.engine.label(),
+        engine: options.engine.label().to_owned(),
         carriers: options.carriers,
         numbers: options.numbers,
         seed_seconds,
@@ -151,7 +151,7 @@ async fn measure(options: &Options<'_>, server: &Server, seed_seconds: f64) -> R
         rows: samples
             .into_iter()
             .map(|(case, runs)| Row {
-                case,
+                case: case.to_owned(),
                 rps: stats::median(runs.iter().map(|(f, _)| f.rps())),
                 ratio: stats::median(runs.iter().map(|(_, r)| *r)),
                 p50_ms: stats::median(runs.iter().map(|(f, _)| f.p50_us / 1e3)),

@@ -3,9 +3,12 @@
 //! ```text
 //! ori-bench seed --database-url sqlite://ori.db?mode=rwc --carriers 10000 --numbers 10
 //! ori-bench load --engine sqlite --carriers 10000 --numbers 10
+//! ori-bench load --engine sqlite --carriers 1000,10000,100000 --json growth-sqlite.json
+//! ori-bench plot --out docs/growth.svg growth-sqlite.json growth-postgres.json
 //! ```
 
 mod load;
+mod plot;
 mod seed;
 mod server;
 mod stats;
@@ -45,6 +48,13 @@ enum Command {
         /// Carrier counts to run at, one after another (the growth table).
         #[arg(long, value_delimiter = ',', default_value = "10000")]
         carriers: Vec<usize>,
+    },
+    /// Draw the growth plot (SVG) from `load --json` files.
+    Plot {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
     },
 }
 
@@ -118,6 +128,14 @@ async fn main() -> Result<()> {
             if let Some(path) = &args.json {
                 std::fs::write(path, serde_json::to_string_pretty(&reports)?)?;
             }
+        }
+        Command::Plot { out, reports } => {
+            let mut all: Vec<load::Report> = Vec::new();
+            for path in reports {
+                let text = std::fs::read_to_string(&path)?;
+                all.extend(serde_json::from_str::<Vec<load::Report>>(&text)?);
+            }
+            std::fs::write(&out, plot::svg(&all))?;
         }
     }
     Ok(())
