@@ -34,7 +34,7 @@ async fn concurrent_writers_on_two_replicas_all_succeed_and_search_sees_them() {
             let res = app
                 .post(
                     "/api/v1/carriers",
-                    &json!({"name": format!("Writer {i}"), "sip_address": format!("sip{i}.writers.example")}),
+                    &json!({"name": format!("Writer {i}"), "sip_address": format!("sip{i}.concurrent.example")}),
                 )
                 .await;
             assert_eq!(res.status(), StatusCode::CREATED, "create {i}");
@@ -50,7 +50,7 @@ async fn concurrent_writers_on_two_replicas_all_succeed_and_search_sees_them() {
     for (q, total) in [
         ("writer", 0),
         ("renamed", 24),
-        ("writers.example", 24),
+        ("concurrent.example", 24),
         ("renamed 7", 1),
     ] {
         let page: Value = second

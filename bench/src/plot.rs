@@ -47,10 +47,9 @@ pub fn svg(reports: &[Report]) -> String {
     );
     for decade in (x_min as i32)..=(x_max as i32) {
         let v = 10f64.powi(decade);
-        let _ = write!(
+        let _ = writeln!(
             out,
-            r##"<line x1="{0:.1}" y1="{TOP}" x2="{0:.1}" y2="{1:.1}" stroke="#ddd"/><text x="{0:.1}" y="{2:.1}" text-anchor="middle">{3}</text>
-"##,
+            r##"<line x1="{0:.1}" y1="{TOP}" x2="{0:.1}" y2="{1:.1}" stroke="#ddd"/><text x="{0:.1}" y="{2:.1}" text-anchor="middle">{3}</text>"##,
             x(v),
             HEIGHT - BOTTOM,
             HEIGHT - BOTTOM + 16.0,
@@ -62,10 +61,9 @@ pub fn svg(reports: &[Report]) -> String {
         if v.log10() < y_min || v.log10() > y_max {
             continue;
         }
-        let _ = write!(
+        let _ = writeln!(
             out,
-            r##"<line x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#ddd"/><text x="{2:.1}" y="{3:.1}" text-anchor="end">{4} ms</text>
-"##,
+            r##"<line x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#ddd"/><text x="{2:.1}" y="{3:.1}" text-anchor="end">{4} ms</text>"##,
             y(v),
             WIDTH - RIGHT,
             LEFT - 6.0,
@@ -73,11 +71,10 @@ pub fn svg(reports: &[Report]) -> String {
             v
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
         r##"<line x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#c00" stroke-dasharray="6 4"/><text x="{2:.1}" y="{3:.1}" fill="#c00">target 10 ms</text>
-<text x="{4:.1}" y="{5:.1}" text-anchor="middle">carriers (10 numbers each)</text>
-"##,
+<text x="{4:.1}" y="{5:.1}" text-anchor="middle">carriers (10 numbers each)</text>"##,
         y(10.0),
         WIDTH - RIGHT,
         WIDTH - RIGHT + 6.0,
@@ -109,13 +106,11 @@ pub fn svg(reports: &[Report]) -> String {
                 .iter()
                 .map(|(c, ms)| format!("{:.1},{:.1}", x(*c), y(*ms)))
                 .collect();
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                r##"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>
-<line x1="{2:.1}" y1="{3:.1}" x2="{4:.1}" y2="{3:.1}" stroke="{colour}" stroke-width="2"{dash}/><text x="{5:.1}" y="{6:.1}">{engine} {case}</text>
-"##,
+                r##"<polyline points="{0}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>
+<line x1="{1:.1}" y1="{2:.1}" x2="{3:.1}" y2="{2:.1}" stroke="{colour}" stroke-width="2"{dash}/><text x="{4:.1}" y="{5:.1}">{engine} {case}</text>"##,
                 path.join(" "),
-                "",
                 WIDTH - RIGHT + 12.0,
                 legend_y,
                 WIDTH - RIGHT + 36.0,
@@ -123,10 +118,9 @@ pub fn svg(reports: &[Report]) -> String {
                 legend_y + 4.0,
             );
             for (c, ms) in &line {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{colour}"/>
-"##,
+                    r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{colour}"/>"##,
                     x(*c),
                     y(*ms)
                 );
