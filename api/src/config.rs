@@ -78,6 +78,10 @@ pub struct Settings {
     /// Accept SIP addresses on this machine (`localhost`, 127.0.0.0/8, `::1`):
     /// for development and tests that run a SIP server locally.
     pub allow_loopback_sip: bool,
+    /// How long a hot read (a list page, the session or API token behind a
+    /// request) is reused, in milliseconds; this replica's own writes end it
+    /// at once, another replica's show within this time. 0: never reused.
+    pub read_cache_ms: u64,
 }
 
 impl Default for Settings {
@@ -113,6 +117,7 @@ impl Default for Settings {
             sync_retry_max_secs: 300,
             sync_lease_ms: 60_000,
             allow_loopback_sip: false,
+            read_cache_ms: 1_000,
         }
     }
 }

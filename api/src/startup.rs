@@ -21,6 +21,7 @@ use crate::client_addr::TrustedProxies;
 use crate::config::{Settings, read_secret};
 use crate::crypto::SecretBox;
 use crate::db::Db;
+use crate::db::memo::Memo;
 use crate::error::ApiError;
 use crate::livekit::{
     LiveKitClient, LiveKitConfig, LiveKitTimeouts, Reconciler, SyncMetrics, SyncSettings,
@@ -53,7 +54,10 @@ impl Application {
             .with_context(|| format!("loading the SPA from {}", settings.static_dir.display()))?;
         let proxies =
             TrustedProxies::parse(&settings.trusted_proxies).map_err(anyhow::Error::msg)?;
-        let db = Db::connect(&settings.database_url()).await?;
+        let read_cache = Duration::from_millis(settings.read_cache_ms);
+        let db = Db::connect(&settings.database_url())
+            .await?
+            .with_read_cache(read_cache);
         let key = read_secret(
             settings.secret_key.as_ref(),
             settings.secret_key_file.as_deref(),
@@ -110,6 +114,7 @@ impl Application {
             allow_loopback_sip: settings.allow_loopback_sip,
             insecure_http: settings.insecure_http,
             require_2fa: settings.require_2fa,
+            carrier_pages: Arc::new(Memo::new(read_cache, 256)),
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;

@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
+use actix_web::web::Bytes;
 use tokio::sync::Notify;
 
 use crate::auth::jwt::JwtKeys;
 use crate::crypto::SecretBox;
 use crate::db::Db;
+use crate::db::memo::Memo;
 use crate::livekit::{Reconciler, SyncMetrics};
 
 /// What every handler can reach.
@@ -28,6 +30,8 @@ pub struct AppState {
     pub insecure_http: bool,
     /// `ORI_REQUIRE_2FA`: super admins must turn on two-factor sign-in.
     pub require_2fa: bool,
+    /// Carrier list pages as sent, by (search, page size, cursor).
+    pub carrier_pages: Arc<Memo<(String, u32, Option<String>), Bytes>>,
 }
 
 impl AppState {

@@ -30,6 +30,8 @@ pub struct Options<'a> {
     pub connections: u32,
     /// Only these cases (all when empty).
     pub only: &'a [String],
+    /// Extra environment for `ori`.
+    pub envs: &'a [(String, String)],
 }
 
 /// The medians of one case over the rounds.
@@ -64,7 +66,7 @@ pub async fn run(options: &Options<'_>) -> Result<Report> {
         "seeded {} carriers and {} numbers in {:.1} s",
         seeded.carriers, seeded.numbers, seeded.seconds
     );
-    let server = Server::start(options.ori, &db, &[]).await?;
+    let server = Server::start(options.ori, &db, options.envs).await?;
     let result = measure(options, &server, seeded.seconds).await;
     server.stop().await?;
     db.drop().await?;

@@ -88,6 +88,15 @@ struct LoadArgs {
     /// Also write the reports as JSON here (for the growth plot).
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Extra environment for `ori`, e.g. `ORI_READ_CACHE_MS=0`.
+    #[arg(long = "env", value_parser = parse_env)]
+    envs: Vec<(String, String)>,
+}
+
+fn parse_env(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("{text:?} is not KEY=VALUE"))
 }
 
 #[tokio::main]
@@ -120,6 +129,7 @@ async fn main() -> Result<()> {
                     duration: Duration::from_secs(args.seconds),
                     connections: args.connections,
                     only: &args.only,
+                    envs: &args.envs,
                 };
                 let report = load::run(&options).await?;
                 println!("{}", load::markdown(&report, args.connections));

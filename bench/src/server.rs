@@ -104,7 +104,7 @@ pub struct Server {
 
 impl Server {
     /// Starts `ori` on `db` with `extra` environment and waits until ready.
-    pub async fn start(ori: &Path, db: &BenchDb, extra: &[(&str, String)]) -> Result<Self> {
+    pub async fn start(ori: &Path, db: &BenchDb, extra: &[(String, String)]) -> Result<Self> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let base = format!("http://127.0.0.1:{port}");
         let log = std::fs::File::create(db.dir.path().join("ori.log"))?;

@@ -411,6 +411,7 @@ impl Cursor {
     }
 }
 
+#[derive(Debug)]
 pub struct ListPage {
     pub items: Vec<CarrierSummary>,
     pub total: u64,
@@ -425,6 +426,7 @@ pub struct ListPage {
 /// those rows get their badge and DID counts.
 pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx::Result<ListPage> {
     let q = q.trim().to_lowercase();
+    let q = q.as_str();
     // Parameters: $1 page size + 1, then the cursor, then the pattern.
     let mut n = 1;
     let keyset = if after.is_some() {
@@ -433,7 +435,7 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
     } else {
         ""
     };
-    let matches = match search_filter(db.backend, &q, n + 1) {
+    let matches = match search_filter(db.backend, q, n + 1) {
         Some((filter, _)) => format!(
             "SELECT c.id, c.name_key, COUNT(*) OVER () AS total FROM carriers c WHERE {filter}"
         ),
@@ -459,7 +461,7 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
     if let Some(cursor) = after {
         query = query.bind(&cursor.name_key).bind(&cursor.id);
     }
-    if let Some((_, pattern)) = search_filter(db.backend, &q, n + 1) {
+    if let Some((_, pattern)) = search_filter(db.backend, q, n + 1) {
         query = query.bind(pattern);
     }
     let rows = query.fetch_all(&db.pool).await?;
@@ -468,7 +470,7 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
     let total: i64 = match rows.first() {
         Some(row) => row.try_get("total")?,
         None if after.is_none() => 0,
-        None => count(db, &q).await?,
+        None => count(db, q).await?,
     };
     let mut items = Vec::with_capacity(rows.len());
     let mut next = None;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bots;
 pub mod carriers;
+pub mod memo;
 pub mod numbers;
 pub mod pool;
 pub mod remote;
@@ -13,6 +14,8 @@ pub mod tokens;
 pub mod two_factor;
 pub mod users;
 
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -36,6 +39,63 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// This process's committed writes: what makes a memo stale.
+    pub writes: Arc<memo::Writes>,
+    pub memos: Arc<Memos>,
+}
+
+/// How long a memo keeps a read by default (`ORI_READ_CACHE_MS`).
+pub const READ_CACHE: Duration = Duration::from_secs(1);
+
+/// The reads worth keeping for a moment (see [`memo`]).
+#[derive(Debug)]
+pub struct Memos {
+    /// The session behind a request, by (session, user).
+    pub sessions: memo::Memo<(uuid::Uuid, uuid::Uuid), Option<sessions::SessionRecord>>,
+    /// API tokens by hash.
+    pub tokens: memo::Memo<String, Option<tokens::Presented>>,
+}
+
+impl Memos {
+    fn new(ttl: Duration) -> Self {
+        Self {
+            sessions: memo::Memo::new(ttl, 4096),
+            tokens: memo::Memo::new(ttl, 4096),
+        }
+    }
+}
+
+/// A writing transaction (see [`Db::begin`]); its commit makes this
+/// process's memos stale.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    writes: Arc<memo::Writes>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await?;
+        self.writes.note();
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        self.tx.rollback().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 impl Db {
@@ -75,9 +135,26 @@ impl Db {
             .connect(url)
             .await
             .with_context(|| format!("connecting to the database ({})", crate::redact::url(url)))?;
-        let db = Self { pool, backend };
+        let db = Self {
+            pool,
+            backend,
+            writes: Arc::default(),
+            memos: Arc::new(Memos::new(READ_CACHE)),
+        };
         db.migrate().await?;
         Ok(db)
+    }
+
+    /// The same database with memos kept for `ttl` (zero: none).
+    pub fn with_read_cache(mut self, ttl: Duration) -> Self {
+        self.memos = Arc::new(Memos::new(ttl));
+        self
+    }
+
+    /// Notes a write made outside [`Db::begin`] (a single statement), once
+    /// it is committed.
+    pub fn wrote(&self) {
+        self.writes.note();
     }
 
     async fn migrate(&self) -> anyhow::Result<()> {
@@ -108,12 +185,16 @@ impl Db {
     /// fails at once with "database is locked" when another connection
     /// wrote in between, and the search index's triggers read before they
     /// write. Every transaction here writes, so every one starts this way.
-    pub async fn begin(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+    pub async fn begin(&self) -> sqlx::Result<WriteTx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             #[allow(clippy::disallowed_methods)] // this is the one home of `begin`
-            Backend::Postgres => self.pool.begin().await,
-        }
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx {
+            tx,
+            writes: self.writes.clone(),
+        })
     }
 
     /// Whether the database answers (for `/readyz`).

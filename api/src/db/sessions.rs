@@ -58,6 +58,15 @@ pub async fn create(
 
 /// The session `id` of `user_id`, if it has not been ended.
 pub async fn find(db: &Db, id: Uuid, user_id: Uuid) -> anyhow::Result<Option<SessionRecord>> {
+    db.memos
+        .sessions
+        .get_or_load(&db.writes, (id, user_id), async || {
+            read(db, id, user_id).await
+        })
+        .await
+}
+
+async fn read(db: &Db, id: Uuid, user_id: Uuid) -> anyhow::Result<Option<SessionRecord>> {
     let row = sqlx::query(
         "SELECT u.email, u.role, u.timezone, s.last_seen_at, s.expires_at, \
              CAST(CASE WHEN t.confirmed_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS two_factor \
@@ -89,6 +98,7 @@ pub async fn touch(db: &Db, id: Uuid, now: i64) -> sqlx::Result<()> {
         .bind(now)
         .execute(&db.pool)
         .await?;
+    db.wrote();
     Ok(())
 }
 
@@ -98,6 +108,7 @@ pub async fn end(db: &Db, id: Uuid) -> sqlx::Result<()> {
         .bind(id.to_string())
         .execute(&db.pool)
         .await?;
+    db.wrote();
     Ok(())
 }
 
@@ -124,5 +135,6 @@ pub async fn prune(db: &Db, idle_before: i64) -> sqlx::Result<u64> {
         .bind(idle_before)
         .execute(&db.pool)
         .await?;
+    db.wrote();
     Ok(done.rows_affected())
 }

@@ -160,6 +160,8 @@ pub async fn record_success(db: &Db, lease: &Lease, rev: i64) -> sqlx::Result<bo
     .execute(&db.pool)
     .await?
     .rows_affected();
+    // The list shows the sync status.
+    db.wrote();
     Ok(n > 0)
 }
 
@@ -193,6 +195,8 @@ pub async fn record_failure(db: &Db, lease: &Lease, failure: &Failure<'_>) -> sq
     .execute(&db.pool)
     .await?
     .rows_affected();
+    // The list shows the sync status.
+    db.wrote();
     Ok(n > 0)
 }
 

@@ -139,6 +139,7 @@ pub async fn revoke(
 }
 
 /// A token found by its hash, with its owner as they are now.
+#[derive(Debug, Clone)]
 pub struct Presented {
     pub id: Uuid,
     pub role: Role,
@@ -152,6 +153,15 @@ pub struct Presented {
 }
 
 pub async fn by_hash(db: &Db, hash: &str) -> sqlx::Result<Option<Presented>> {
+    db.memos
+        .tokens
+        .get_or_load(&db.writes, hash.to_owned(), async || {
+            read_by_hash(db, hash).await
+        })
+        .await
+}
+
+async fn read_by_hash(db: &Db, hash: &str) -> sqlx::Result<Option<Presented>> {
     let Some(row) = sqlx::query(
         "SELECT t.id, t.role, t.expires_at, t.revoked_at, t.last_used_at, \
          u.id AS user_id, u.email, u.role AS user_role, u.timezone \
@@ -194,5 +204,6 @@ pub async fn touch(db: &Db, id: Uuid, now: i64) -> sqlx::Result<()> {
     .bind(now - TOUCH_EVERY_MS)
     .execute(&db.pool)
     .await?;
+    db.wrote();
     Ok(())
 }

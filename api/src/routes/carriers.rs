@@ -1,6 +1,7 @@
 //! `/api/v1/carriers`: list, create, read, update, delete.
 
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use ori_shared::carrier::{check_not_loopback, inbound_open};
 use ori_shared::dto::{
@@ -169,12 +170,25 @@ pub async fn list(
     let limit = page_limit(query.limit)?;
     let cursor = page_cursor(query.cursor.as_deref(), Cursor::decode)?;
     let q = super::search_text("q", query.q.as_deref())?;
-    let page = store::list(&state.db, q, limit, cursor.as_ref()).await?;
-    Ok(HttpResponse::Ok().json(CarrierPage {
-        items: page.items,
-        total: page.total,
-        next_cursor: page.next.map(|c| c.encode()),
-    }))
+    // The body as sent, reused while fresh (db::memo): serializing 50 rows
+    // costs as much as reading them.
+    let key = (q.to_owned(), limit, query.cursor.clone());
+    let body = state
+        .carrier_pages
+        .get_or_load(&state.db.writes, key, async || {
+            let page = store::list(&state.db, q, limit, cursor.as_ref()).await?;
+            let body = serde_json::to_vec(&CarrierPage {
+                items: page.items,
+                total: page.total,
+                next_cursor: page.next.map(|c| c.encode()),
+            })
+            .map_err(anyhow::Error::from)?;
+            Ok::<_, ApiError>(Bytes::from(body))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(header::ContentType::json())
+        .body(body))
 }
 
 /// Create a carrier; omitted fields take the spec's defaults.
