@@ -1,8 +1,11 @@
 //! Serves the built SPA (`dist/`) from memory.
 //!
 //! At start-up every file is read once and the compressible ones are
-//! precompressed with brotli and gzip, so a request only picks a ready body:
-//! the wasm goes out at about a third of its size at no per-request cost.
+//! compressed with a quick gzip, so the console answers within milliseconds;
+//! brotli and gzip at their best follow off the runtime (a second or two for
+//! the wasm) and replace them ([`SpaSlot`]). A request only picks a ready
+//! body: the wasm goes out at about a third of its size at no per-request
+//! cost.
 //! Hashed file names (Trunk's `filehash`) are cached for a year; everything
 //! else, `index.html` above all, is revalidated with its ETag on every use.
 //! Only files loaded here can be served, so no request path reaches the disk.
@@ -10,6 +13,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use actix_web::http::Method;
@@ -63,10 +67,43 @@ impl Encoding {
     }
 }
 
+/// How hard [`Spa::load`] compresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effort {
+    /// gzip at its default level: tens of milliseconds, for start-up.
+    Quick,
+    /// brotli and gzip at their best: seconds, once, in the background.
+    Best,
+}
+
+/// The SPA being served: the quick build until the best one replaces it.
+pub struct SpaSlot(RwLock<Arc<Spa>>);
+
+impl SpaSlot {
+    pub fn new(spa: Spa) -> Self {
+        Self(RwLock::new(Arc::new(spa)))
+    }
+
+    pub fn current(&self) -> Arc<Spa> {
+        match self.0.read() {
+            Ok(spa) => spa.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn replace(&self, spa: Spa) {
+        match self.0.write() {
+            Ok(mut slot) => *slot = Arc::new(spa),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(spa),
+        }
+    }
+}
+
 impl Spa {
-    /// Loads and precompresses `dir`; `None` when it holds no `index.html`.
-    /// CPU-bound (brotli at quality 11): call it off the async runtime.
-    pub fn load(dir: &Path) -> anyhow::Result<Option<Self>> {
+    /// Loads and compresses `dir`; `None` when it holds no `index.html`.
+    /// CPU-bound (brotli at quality 11 for [`Effort::Best`]): call it off
+    /// the async runtime.
+    pub fn load(dir: &Path, effort: Effort) -> anyhow::Result<Option<Self>> {
         if !dir.join("index.html").is_file() {
             return Ok(None);
         }
@@ -86,7 +123,7 @@ impl Spa {
         let mut assets = HashMap::with_capacity(files.len());
         let (mut raw, mut smallest) = (0, 0);
         for (url, path, content) in files {
-            let asset = Asset::new(&url, content)
+            let asset = Asset::new(&url, content, effort)
                 .with_context(|| format!("compressing {}", path.display()))?;
             let sizes: Vec<_> = asset
                 .variants
@@ -109,6 +146,7 @@ impl Spa {
             raw_bytes = raw,
             smallest_bytes = smallest,
             millis = started.elapsed().as_millis() as u64,
+            ?effort,
             "SPA loaded into memory"
         );
         Ok(Some(Self { assets }))
@@ -150,7 +188,7 @@ impl Spa {
 }
 
 impl Asset {
-    fn new(url: &str, content: Vec<u8>) -> std::io::Result<Self> {
+    fn new(url: &str, content: Vec<u8>, effort: Effort) -> std::io::Result<Self> {
         let ext = extension(url);
         let hash = hex(&Sha256::digest(&content)[..16]);
         let identity = Variant {
@@ -160,14 +198,23 @@ impl Asset {
         };
         let mut compressed = Vec::new();
         if compressible(ext) {
-            for (encoding, body) in [
-                (Encoding::Brotli, brotli(&identity.body)?),
-                (Encoding::Gzip, gzip(&identity.body)?),
-            ] {
+            let codings = match effort {
+                // Its own tag: strong ETags name exact bytes.
+                Effort::Quick => vec![(
+                    Encoding::Gzip,
+                    "gzip-quick",
+                    gzip(&identity.body, Level::Default)?,
+                )],
+                Effort::Best => vec![
+                    (Encoding::Brotli, "br", brotli(&identity.body)?),
+                    (Encoding::Gzip, "gzip", gzip(&identity.body, Level::Best)?),
+                ],
+            };
+            for (encoding, tag, body) in codings {
                 if body.len() < identity.body.len() {
                     compressed.push(Variant {
                         encoding: Some(encoding),
-                        etag: format!("\"{hash}-{}\"", encoding.token()),
+                        etag: format!("\"{hash}-{tag}\""),
                         body: Bytes::from(body),
                     });
                 }
@@ -298,8 +345,8 @@ fn brotli(data: &[u8]) -> std::io::Result<Vec<u8>> {
     compress(codecs::BrotliEncoder::new(params), data)
 }
 
-fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
-    compress(codecs::GzipEncoder::new(Level::Best.into()), data)
+fn gzip(data: &[u8], level: Level) -> std::io::Result<Vec<u8>> {
+    compress(codecs::GzipEncoder::new(level.into()), data)
 }
 
 /// Runs `codec` over all of `data`. compression-codecs' encoders are concrete

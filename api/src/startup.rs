@@ -1,7 +1,7 @@
 //! Builds the actix App, binds the listener, and serves the SPA.
 
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,7 +29,7 @@ use crate::livekit::{
 use crate::openapi::AllowedMethods;
 use crate::routes::health::{MetricsAccess, MetricsToken};
 use crate::routes::{self, health};
-use crate::spa::Spa;
+use crate::spa::{Effort, Spa, SpaSlot};
 use crate::state::{AppState, SessionPolicy};
 use crate::telemetry::{Refusal, RefusalLog};
 
@@ -43,15 +43,15 @@ pub struct Application {
 impl Application {
     /// Connects the database (running migrations), loads keys and binds.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        // Compressing the SPA is CPU-bound: keep it off the async threads. It
-        // runs first and alone: beside the first admin's argon2 hash (a 19 MB
-        // buffer), glibc kept all of brotli's freed scratch memory (idle RSS
-        // 54 MB instead of 26 MB).
+        // Compressing the SPA is CPU-bound: keep it off the async threads.
+        // The quick build now, so start-up takes milliseconds; the best one
+        // once the first admin exists (see `compress_spa_at_best`).
         let static_dir = settings.static_dir.clone();
-        let spa = tokio::task::spawn_blocking(move || Spa::load(&static_dir))
+        let spa = tokio::task::spawn_blocking(move || Spa::load(&static_dir, Effort::Quick))
             .await
             .context("loading the SPA")?
-            .with_context(|| format!("loading the SPA from {}", settings.static_dir.display()))?;
+            .with_context(|| format!("loading the SPA from {}", settings.static_dir.display()))?
+            .map(|spa| Arc::new(SpaSlot::new(spa)));
         let proxies =
             TrustedProxies::parse(&settings.trusted_proxies).map_err(anyhow::Error::msg)?;
         let read_cache = Duration::from_millis(settings.read_cache_ms);
@@ -138,6 +138,9 @@ impl Application {
             }
             None => None,
         };
+        if let Some(slot) = &spa {
+            compress_spa_at_best(slot.clone(), settings.static_dir.clone());
+        }
         let server = serve(listener, state, proxies, settings, spa, access, refusals)?;
         Ok(Self {
             port: local.port(),
@@ -311,7 +314,7 @@ fn serve(
     state: web::Data<AppState>,
     proxies: web::Data<TrustedProxies>,
     settings: &Settings,
-    spa: Option<Spa>,
+    spa: Option<Arc<SpaSlot>>,
     metrics_access: MetricsAccess,
     refusals: Arc<RefusalLog>,
 ) -> anyhow::Result<Server> {
@@ -321,7 +324,6 @@ fn serve(
         let dir = settings.static_dir.display();
         tracing::warn!(dir = %dir, "no built SPA found; serving the API only");
     }
-    let spa = spa.map(Arc::new);
     let openapi = crate::openapi::openapi();
     let allowed = web::Data::new(AllowedMethods::from_doc(&openapi));
     let server = HttpServer::new(move || {
@@ -392,7 +394,7 @@ fn serve(
             .service(web::scope("/api").default_service(web::to(no_such_api_route)));
         if let Some(spa) = spa.clone() {
             app.default_service(web::to(move |req: HttpRequest| {
-                let spa = spa.clone();
+                let spa = spa.current();
                 async move { spa.respond(&req) }
             }))
         } else {
@@ -514,6 +516,21 @@ fn json_config(limit: usize) -> web::JsonConfig {
             };
             InternalError::from_response(err, e.error_response()).into()
         })
+}
+
+/// Replaces the quick SPA build with brotli and gzip at their best, off the
+/// runtime. Started after the first admin's argon2 hash (a 19 MB buffer):
+/// beside it, glibc kept all of brotli's freed scratch memory (idle RSS
+/// 54 MB instead of 26 MB).
+fn compress_spa_at_best(slot: Arc<SpaSlot>, dir: PathBuf) {
+    tokio::task::spawn_blocking(move || match Spa::load(&dir, Effort::Best) {
+        Ok(Some(best)) => slot.replace(best),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(
+            error = format!("{e:#}"),
+            "compressing the SPA at its best failed; serving the quick build"
+        ),
+    });
 }
 
 /// The load benchmarks' baseline route, in bench builds only.

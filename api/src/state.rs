@@ -12,6 +12,9 @@ use crate::db::Db;
 use crate::db::memo::Memo;
 use crate::livekit::{Reconciler, SyncMetrics};
 
+/// Carrier list pages as sent, by (search, page size, cursor).
+pub type CarrierPages = Memo<(String, u32, Option<String>), Bytes>;
+
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -30,8 +33,7 @@ pub struct AppState {
     pub insecure_http: bool,
     /// `ORI_REQUIRE_2FA`: super admins must turn on two-factor sign-in.
     pub require_2fa: bool,
-    /// Carrier list pages as sent, by (search, page size, cursor).
-    pub carrier_pages: Arc<Memo<(String, u32, Option<String>), Bytes>>,
+    pub carrier_pages: Arc<CarrierPages>,
 }
 
 impl AppState {

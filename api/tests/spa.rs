@@ -76,7 +76,7 @@ async fn spawn() -> Dist {
     let mut settings = test_settings(data_dir.path()).await;
     settings.static_dir = dist;
     let app = spawn_with(settings, data_dir).await;
-    Dist {
+    let dist = Dist {
         app,
         // reqwest here has no decompression features: bodies arrive as sent.
         client: Client::new(),
@@ -84,10 +84,30 @@ async fn spawn() -> Dist {
         js,
         wasm,
         css,
-    }
+    };
+    dist.wait_for_best_compression().await;
+    dist
 }
 
 impl Dist {
+    /// The console starts with a quick gzip of each file and swaps in brotli
+    /// (and gzip at its best) once they are ready, a moment later.
+    async fn wait_for_best_compression(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let res = self.get(&wasm_path(), Some("br")).await;
+            if res
+                .headers()
+                .get(CONTENT_ENCODING)
+                .is_some_and(|e| e == "br")
+            {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "no brotli after 20 s");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     async fn get(&self, path: &str, accept: Option<&str>) -> Response {
         self.request(Method::GET, path, accept, None).await
     }
@@ -422,5 +442,41 @@ async fn without_a_built_spa_the_api_says_so() {
             .await
             .unwrap()
             .contains("The console is not built")
+    );
+}
+
+/// Until the best compression is ready, the first requests get a quick gzip
+/// (with its own ETag) rather than waiting for it.
+#[tokio::test]
+async fn start_up_serves_a_quick_gzip_before_brotli_is_ready() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let dist = data_dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        b"<!DOCTYPE html><title>Ori</title>",
+    )
+    .unwrap();
+    // Large enough that brotli at its best takes a while.
+    let big: Vec<u8> = (0..4_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8 % 16)
+        .collect();
+    std::fs::write(dist.join(format!("ori-web-{HASH}_bg.wasm")), &big).unwrap();
+    let mut settings = test_settings(data_dir.path()).await;
+    settings.static_dir = dist;
+    let app = spawn_with(settings, data_dir).await;
+    let res = Client::new()
+        .get(app.url(&wasm_path()))
+        .header(ACCEPT_ENCODING, "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[CONTENT_ENCODING], "gzip");
+    assert!(
+        res.headers()[ETAG]
+            .to_str()
+            .unwrap()
+            .ends_with("-gzip-quick\"")
     );
 }
