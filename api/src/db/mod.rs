@@ -42,6 +42,11 @@ pub struct Db {
     /// This process's committed writes: what makes a memo stale.
     pub writes: Arc<memo::Writes>,
     pub memos: Arc<Memos>,
+    /// SQLite has one writer at a time: this process's writing transactions
+    /// queue here, in order, rather than in SQLite's busy handler, which
+    /// sleeps up to 100 ms between tries (p99 of 64 concurrent creates:
+    /// 200 ms before, see docs/benchmarks.md).
+    write_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How long a memo keeps a read by default (`ORI_READ_CACHE_MS`).
@@ -70,6 +75,8 @@ impl Memos {
 pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     writes: Arc<memo::Writes>,
+    /// Held until the transaction ends (SQLite).
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
@@ -140,6 +147,7 @@ impl Db {
             backend,
             writes: Arc::default(),
             memos: Arc::new(Memos::new(READ_CACHE)),
+            write_gate: Arc::default(),
         };
         db.migrate().await?;
         Ok(db)
@@ -186,14 +194,18 @@ impl Db {
     /// wrote in between, and the search index's triggers read before they
     /// write. Every transaction here writes, so every one starts this way.
     pub async fn begin(&self) -> sqlx::Result<WriteTx> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+        let (tx, turn) = match self.backend {
+            Backend::Sqlite => {
+                let turn = self.write_gate.clone().lock_owned().await;
+                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             #[allow(clippy::disallowed_methods)] // this is the one home of `begin`
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Postgres => (self.pool.begin().await?, None),
         };
         Ok(WriteTx {
             tx,
             writes: self.writes.clone(),
+            _turn: turn,
         })
     }
 
