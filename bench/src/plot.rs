@@ -42,7 +42,7 @@ pub fn svg(reports: &[Report]) -> String {
         out,
         r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
-<text x="{LEFT}" y="22" font-size="14" font-weight="bold">p99 latency at 64 connections against the number of carriers</text>
+<text x="{LEFT}" y="22" font-size="14" font-weight="bold">p99 latency at 64 connections by number of carriers: the database path (read cache off)</text>
 "##
     );
     for decade in (x_min as i32)..=(x_max as i32) {
