@@ -539,6 +539,47 @@ async fn patch_changes_only_what_it_names() {
     assert_eq!(after["version"], 2);
 }
 
+/// Two saves sent at the same moment with the same ETag, on one replica and
+/// on two: exactly one wins (200) and the other is refused (412), every
+/// time, and the carrier holds the winner's edit.
+#[tokio::test]
+async fn simultaneous_saves_with_one_etag_let_exactly_one_win() {
+    let first = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = common::Settings {
+        database_url: Some(first.database_url.clone()),
+        ..common::test_settings(dir.path()).await
+    };
+    let second = common::spawn_with(settings, dir).await;
+    let c = first.simple_carrier("Raced").await;
+    let path = format!("/api/v1/carriers/{}", id(&c));
+    for round in 0..20 {
+        let etag = first.get(&path).await.headers()["etag"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let other = if round % 2 == 0 { &first } else { &second };
+        let save = |app: &common::TestApp, name: String| {
+            app.client
+                .patch(app.url(&path))
+                .header("If-Match", &etag)
+                .json(&json!({ "name": name }))
+                .send()
+        };
+        let (a, b) = tokio::join!(
+            save(&first, format!("A{round}")),
+            save(other, format!("B{round}"))
+        );
+        let (a, b) = (a.unwrap().status(), b.unwrap().status());
+        let mut statuses = [a.as_u16(), b.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 412], "round {round}");
+        let winner = if a == StatusCode::OK { "A" } else { "B" };
+        let now: Value = first.get(&path).await.json().await.unwrap();
+        assert_eq!(now["name"], format!("{winner}{round}"), "round {round}");
+    }
+}
+
 #[tokio::test]
 async fn if_match_prevents_lost_updates() {
     let app = spawn_app().await;
