@@ -15,7 +15,7 @@ use common::livekit::{
 use common::{id, spawn_with};
 use ori_api::db::Db;
 use ori_api::db::sync::{self, Recorded, TrunkSlot};
-use ori_livekit_double::{LiveKitDouble, TwirpError};
+use ori_livekit_double::{Fault, LiveKitDouble, TwirpError};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -164,6 +164,71 @@ async fn a_create_whose_answer_is_lost_leaves_exactly_one_object() {
     );
     assert_eq!(lk.request_count("CreateSIPInboundTrunk"), 1);
     assert_eq!(lk.request_count("CreateSIPDispatchRule"), 1);
+}
+
+/// LiveKit behind a proxy that answers an HTML error page, then answers a
+/// create cut short after storing it: the carrier shows a clear error, no
+/// lease stays held, and once LiveKit answers properly it syncs with
+/// exactly one of each object.
+#[tokio::test]
+async fn html_and_truncated_answers_give_a_clear_error_then_one_clean_sync() {
+    let lk = LiveKitDouble::start().await;
+    let app = app_with_livekit(&lk).await;
+    let html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
+    lk.inject(Fault::raw(
+        Some("CreateSIPOutboundTrunk"),
+        2,
+        502,
+        "text/html",
+        html,
+    ));
+    let c = app.simple_carrier("Behind a proxy").await;
+    app.add_number(&c, json!({"number": "+14155550001"})).await;
+    eventually("the proxy's answer shows as the sync error", || async {
+        let now = carrier(&app, &c).await;
+        now["sync_status"] == "error"
+            && now["sync_error"].as_str().is_some_and(|e| {
+                e.contains("LiveKit answered HTTP 502") && e.contains("Bad Gateway")
+            })
+    })
+    .await;
+
+    // Stored, then the answer is cut off mid-JSON.
+    lk.inject(
+        Fault::raw(
+            Some("CreateSIPInboundTrunk"),
+            1,
+            200,
+            "application/json",
+            r#"{"sip_trunk_id":"ST_"#,
+        )
+        .after_commit(),
+    );
+    let now = synced(&app, &c).await;
+    assert_eq!(outbound(&lk).len(), 1, "no duplicate outbound trunk");
+    assert_eq!(
+        inbound(&lk).len(),
+        1,
+        "the cut-short create was adopted, not repeated"
+    );
+    assert_eq!(
+        inbound(&lk)[0]["sip_trunk_id"],
+        now["livekit_inbound_trunk_id"]
+    );
+    assert!(lk.pending_faults().is_empty());
+    let leased: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM carriers WHERE lease_owner IS NOT NULL")
+            .fetch_one(&app.raw_db().await)
+            .await
+            .unwrap();
+    assert_eq!(leased, 0, "no lease left held");
+    assert_livekit_matches(
+        &app,
+        &lk,
+        &[now],
+        "after the proxy and the cut-short answer",
+    )
+    .await;
 }
 
 #[tokio::test]

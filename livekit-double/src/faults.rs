@@ -39,6 +39,13 @@ pub enum FaultAction {
     },
     /// Close the connection without answering.
     Drop,
+    /// Answer these bytes as they are: what a proxy in front of LiveKit
+    /// sends (an HTML error page), or a JSON answer cut short.
+    Raw {
+        status: u16,
+        content_type: String,
+        body: String,
+    },
 }
 
 impl FaultAction {
@@ -107,6 +114,28 @@ impl Fault {
             method: method.map(str::to_owned),
             times,
             action: FaultAction::Drop,
+            after_commit: false,
+            delay_ms: 0,
+        }
+    }
+
+    /// Answer the next `times` requests with `status`, `content_type` and
+    /// `body` as they are, before commit.
+    pub fn raw(
+        method: Option<&str>,
+        times: u32,
+        status: u16,
+        content_type: &str,
+        body: &str,
+    ) -> Self {
+        Self {
+            method: method.map(str::to_owned),
+            times,
+            action: FaultAction::Raw {
+                status,
+                content_type: content_type.to_owned(),
+                body: body.to_owned(),
+            },
             after_commit: false,
             delay_ms: 0,
         }

@@ -82,13 +82,15 @@ enum Reply {
     Body(u16, String),
     Twirp(TwirpError),
     Text(u16, String),
+    /// Status, content type and body, as they are.
+    Raw(u16, String, String),
     Drop,
 }
 
 impl Reply {
     fn status(&self) -> u16 {
         match self {
-            Self::Json(s, _) | Self::Body(s, _) | Self::Text(s, _) => *s,
+            Self::Json(s, _) | Self::Body(s, _) | Self::Text(s, _) | Self::Raw(s, _, _) => *s,
             Self::Twirp(e) => e.status,
             Self::Drop => 0,
         }
@@ -109,6 +111,9 @@ impl Reply {
             Self::Text(s, t) => HttpResponse::build(status(s))
                 .content_type("text/plain; charset=utf-8")
                 .body(t),
+            Self::Raw(s, content_type, body) => HttpResponse::build(status(s))
+                .content_type(content_type)
+                .body(body),
             Self::Drop => HttpResponse::Ok().body(AbortBody),
         }
     }
@@ -283,6 +288,11 @@ async fn process(
             match &f.action {
                 FaultAction::Pass => {}
                 FaultAction::Drop => return Reply::Drop,
+                FaultAction::Raw {
+                    status,
+                    content_type,
+                    body,
+                } => return Reply::Raw(*status, content_type.clone(), body.clone()),
                 FaultAction::Error { .. } => {
                     if let Some(e) = f.action.twirp_error() {
                         return Reply::Twirp(e);
@@ -299,6 +309,11 @@ async fn process(
             Some(f) if f.after_commit => match f.action {
                 FaultAction::Pass => Reply::Body(200, v),
                 FaultAction::Drop => Reply::Drop,
+                FaultAction::Raw {
+                    status,
+                    content_type,
+                    body,
+                } => Reply::Raw(status, content_type, body),
                 FaultAction::Error { .. } => match f.action.twirp_error() {
                     Some(e) => Reply::Twirp(e),
                     None => Reply::Body(200, v),

@@ -32,7 +32,7 @@
 //! | `GET /_double/state` | stored objects, per-method counts, `down`, `delay_ms`, queued faults |
 //! | `GET /_double/requests` | log of Twirp requests: `[{method, body, status}]` (status 0 = dropped) |
 //! | `POST /_double/reset` | forget objects, faults, counters and log |
-//! | `POST /_double/faults` | queue a [`Fault`], e.g. `{"method": "CreateSIPOutboundTrunk", "times": 2, "action": {"kind": "error", "code": "unavailable", "msg": "x"}, "after_commit": false, "delay_ms": 0}`; `action.kind` is `error` (optional `status`), `drop` or `pass` |
+//! | `POST /_double/faults` | queue a [`Fault`], e.g. `{"method": "CreateSIPOutboundTrunk", "times": 2, "action": {"kind": "error", "code": "unavailable", "msg": "x"}, "after_commit": false, "delay_ms": 0}`; `action.kind` is `error` (optional `status`), `drop`, `pass` or `raw` (`status`, `content_type`, `body` as sent) |
 //! | `DELETE /_double/faults` | clear queued faults, the global delay and down mode |
 //! | `POST /_double/down` | `{"down": true}`: every Twirp request answers 503 `unavailable` |
 //! | `POST /_double/delay` | `{"delay_ms": 500}`: delay every Twirp request |
