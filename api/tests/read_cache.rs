@@ -50,11 +50,11 @@ async fn own_writes_show_at_once_and_another_replicas_within_the_cache_time() {
     assert_eq!(total(&second).await, 0);
 
     first.simple_carrier("Made elsewhere").await;
-    let seen = time_until(Duration::from_millis(CACHE_MS * 4), async || {
+    let seen = time_until(Duration::from_millis(CACHE_MS * 10), async || {
         total(&second).await == 1
     })
     .await;
-    assert!(seen <= Duration::from_millis(CACHE_MS + 200), "{seen:?}");
+    assert!(seen <= Duration::from_millis(CACHE_MS * 3), "{seen:?}");
 
     second.simple_carrier("Made here").await;
     assert_eq!(total(&second).await, 2, "this replica's write, at once");
@@ -72,9 +72,16 @@ async fn the_list_shows_the_reconcilers_result_at_once() {
     let lk = LiveKitDouble::start().await;
     let app = app_with_livekit(&lk).await;
     assert_eq!(total(&app).await, 0);
+    // A number gives the sync something to send (a carrier without one has
+    // nothing in LiveKit), and LiveKit is slow enough that the list below
+    // is read, and cached, before the sync ends.
+    lk.set_delay(Duration::from_millis(300));
     let carrier = app.simple_carrier("Syncing").await;
+    app.add_number(&carrier, json!({"number": "+14155550001"}))
+        .await;
     let page: Value = app.get("/api/v1/carriers").await.json().await.unwrap();
     assert_eq!(page["items"][0]["sync_status"], "pending");
+    lk.set_delay(Duration::ZERO);
     synced(&app, &carrier).await;
     let page: Value = app.get("/api/v1/carriers").await.json().await.unwrap();
     assert_eq!(page["items"][0]["sync_status"], "synced", "{page}");
@@ -105,9 +112,9 @@ async fn a_token_revoked_on_one_replica_is_refused_at_once_there_and_soon_on_ano
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(status(&first).await, StatusCode::UNAUTHORIZED, "at once");
-    let seen = time_until(Duration::from_millis(CACHE_MS * 4), async || {
+    let seen = time_until(Duration::from_millis(CACHE_MS * 10), async || {
         status(&second).await == StatusCode::UNAUTHORIZED
     })
     .await;
-    assert!(seen <= Duration::from_millis(CACHE_MS + 200), "{seen:?}");
+    assert!(seen <= Duration::from_millis(CACHE_MS * 3), "{seen:?}");
 }
