@@ -117,7 +117,7 @@ impl Default for Settings {
             sync_retry_max_secs: 300,
             sync_lease_ms: 60_000,
             allow_loopback_sip: false,
-            read_cache_ms: 1_000,
+            read_cache_ms: crate::db::READ_CACHE_MS,
         }
     }
 }

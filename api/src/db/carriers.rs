@@ -435,7 +435,8 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
     } else {
         ""
     };
-    let matches = match search_filter(db.backend, q, n + 1) {
+    let search = search_filter(db.backend, q, n + 1);
+    let matches = match &search {
         Some((filter, _)) => format!(
             "SELECT c.id, c.name_key, COUNT(*) OVER () AS total FROM carriers c WHERE {filter}"
         ),
@@ -461,7 +462,7 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
     if let Some(cursor) = after {
         query = query.bind(&cursor.name_key).bind(&cursor.id);
     }
-    if let Some((_, pattern)) = search_filter(db.backend, q, n + 1) {
+    if let Some((_, pattern)) = search {
         query = query.bind(pattern);
     }
     let rows = query.fetch_all(&db.pool).await?;

@@ -49,8 +49,9 @@ pub struct Db {
     write_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// How long a memo keeps a read by default (`ORI_READ_CACHE_MS`).
-pub const READ_CACHE: Duration = Duration::from_secs(1);
+/// How long a memo keeps a read by default, in milliseconds
+/// (`ORI_READ_CACHE_MS`).
+pub const READ_CACHE_MS: u64 = 1_000;
 
 /// The reads worth keeping for a moment (see [`memo`]).
 #[derive(Debug)]
@@ -146,7 +147,7 @@ impl Db {
             pool,
             backend,
             writes: Arc::default(),
-            memos: Arc::new(Memos::new(READ_CACHE)),
+            memos: Arc::new(Memos::new(Duration::from_millis(READ_CACHE_MS))),
             write_gate: Arc::default(),
         };
         db.migrate().await?;
