@@ -44,8 +44,124 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     Unavailable(String),
+    /// The database cannot serve the request: it does not answer, it is
+    /// read-only, or its disk is full. The client learns which and what to
+    /// do; the log gets the cause.
+    #[error("{fault}: {cause:#}")]
+    Storage {
+        fault: StorageFault,
+        cause: anyhow::Error,
+    },
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// Why the database could not serve a request (see [`storage_fault`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StorageFault {
+    /// Unreachable, restarting, out of connections, or busy past the wait.
+    #[error("the database does not answer")]
+    Unavailable,
+    /// SQLite's file or directory, or a PostgreSQL standby, takes no writes.
+    #[error("the database is read-only")]
+    ReadOnly,
+    /// No space left for the database.
+    #[error("the database's disk is full")]
+    Full,
+    /// The disk under SQLite failed a read or write.
+    #[error("the database's disk failed a read or write")]
+    Io,
+}
+
+impl StorageFault {
+    fn kind(self) -> &'static str {
+        match self {
+            Self::Unavailable => "database-unavailable",
+            Self::ReadOnly => "database-read-only",
+            Self::Full => "storage-full",
+            Self::Io => "storage-error",
+        }
+    }
+
+    fn detail(self) -> &'static str {
+        match self {
+            Self::Unavailable => {
+                "The database is not answering, so this request could not be served. Try again \
+                 in a few seconds; if it goes on, check that the database server is running \
+                 and reachable."
+            }
+            Self::ReadOnly => {
+                "The database is read-only, so changes cannot be saved; nothing was saved by this \
+                 request. Make the data directory (ORI_DATA_DIR) and the database file in it \
+                 writable (on PostgreSQL, point ORI_DATABASE_URL at the primary, not a \
+                 standby). Reading still works."
+            }
+            Self::Full => {
+                "The database's disk is full, so changes cannot be saved; nothing was saved by \
+                 this request. Free space on the disk of the data directory (ORI_DATA_DIR), or \
+                 of the PostgreSQL server. Reading still works."
+            }
+            Self::Io => {
+                "The database's disk failed a read or write, so this request could not be \
+                 served; nothing was saved by it. Check the disk and file system of the data \
+                 directory (ORI_DATA_DIR) and the server's log."
+            }
+        }
+    }
+}
+
+/// The storage fault behind `e`, if it is one a client should hear about
+/// as such (503/507) rather than as an unexpected error (500).
+pub fn storage_fault(e: &sqlx::Error) -> Option<StorageFault> {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => Some(StorageFault::Unavailable),
+        sqlx::Error::Database(db) => {
+            let code = db.code()?;
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // The primary result code is the low byte of the extended one.
+                let primary = code.parse::<i32>().ok()? & 0xff;
+                match primary {
+                    13 => Some(StorageFault::Full),           // SQLITE_FULL
+                    8 => Some(StorageFault::ReadOnly),        // SQLITE_READONLY
+                    10 | 14 => Some(StorageFault::Io),        // SQLITE_IOERR, SQLITE_CANTOPEN
+                    5 | 6 => Some(StorageFault::Unavailable), // SQLITE_BUSY, SQLITE_LOCKED
+                    _ => None,
+                }
+            } else {
+                // SQLSTATE (PostgreSQL).
+                match code.as_ref() {
+                    "53100" => Some(StorageFault::Full),     // disk_full
+                    "25006" => Some(StorageFault::ReadOnly), // read_only_sql_transaction
+                    // too_many_connections, out_of_memory, admin/crash shutdown,
+                    // cannot_connect_now, and every connection exception.
+                    "53200" | "53300" | "57P01" | "57P02" | "57P03" => {
+                        Some(StorageFault::Unavailable)
+                    }
+                    c if c.starts_with("08") => Some(StorageFault::Unavailable),
+                    _ => None,
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+/// An error whose causes include a storage fault is that fault; any other
+/// is unexpected.
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        let fault = e
+            .chain()
+            .find_map(|cause| cause.downcast_ref::<sqlx::Error>().and_then(storage_fault));
+        match fault {
+            Some(fault) => Self::Storage { fault, cause: e },
+            None => Self::Internal(e),
+        }
+    }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -119,6 +235,7 @@ impl ApiError {
             Self::NotFound(d) => ("not-found", Some(d.clone()), vec![]),
             Self::UnsupportedMediaType(d) => ("unsupported-media-type", Some(d.clone()), vec![]),
             Self::Unavailable(d) => ("unavailable", Some(d.clone()), vec![]),
+            Self::Storage { fault, .. } => (fault.kind(), Some(fault.detail().to_owned()), vec![]),
         };
         Problem {
             type_: format!("urn:ori:problem:{kind}"),
@@ -145,13 +262,19 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Storage { fault, .. } => match fault {
+                StorageFault::Full => StatusCode::INSUFFICIENT_STORAGE,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
+            },
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(e) = self {
-            tracing::error!(error = format!("{e:#}"), "request failed");
+        match self {
+            Self::Internal(e) => tracing::error!(error = format!("{e:#}"), "request failed"),
+            Self::Storage { fault, cause } => log_storage_fault(*fault, cause),
+            _ => {}
         }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         let mut response = HttpResponse::build(self.status_code());
@@ -168,6 +291,12 @@ impl ResponseError for ApiError {
             }
             Self::Busy => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            Self::Storage {
+                fault: StorageFault::Unavailable,
+                ..
+            } => {
+                response.insert_header((header::RETRY_AFTER, "5"));
             }
             Self::MethodNotAllowed { allow } => {
                 response.insert_header((header::ALLOW, allow.as_str()));
@@ -186,7 +315,40 @@ impl From<crate::auth::password::Busy> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Internal(e.into())
+        match storage_fault(&e) {
+            Some(fault) => Self::Storage {
+                fault,
+                cause: e.into(),
+            },
+            None => Self::Internal(e.into()),
+        }
+    }
+}
+
+/// Logs a storage fault as a warning, at most one line a second per process
+/// (an outage under load fails every request), saying how many were left out.
+fn log_storage_fault(fault: StorageFault, cause: &anyhow::Error) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST_SECOND: AtomicU64 = AtomicU64::new(0);
+    static SUPPRESSED: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let last = LAST_SECOND.load(Ordering::Relaxed);
+    if now != last
+        && LAST_SECOND
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        let suppressed = SUPPRESSED.swap(0, Ordering::Relaxed);
+        tracing::warn!(
+            fault = %fault,
+            error = format!("{cause:#}"),
+            suppressed,
+            "request failed: {fault}"
+        );
+    } else {
+        SUPPRESSED.fetch_add(1, Ordering::Relaxed);
     }
 }
 

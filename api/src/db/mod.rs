@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
 /// What start-up says when the search index cannot be built.
 const PG_TRGM_MISSING: &str = "PostgreSQL could not create the pg_trgm extension, which the \
@@ -48,6 +48,14 @@ pub struct Db {
     /// 200 ms before, see docs/benchmarks.md).
     write_gate: Arc<tokio::sync::Mutex<()>>,
 }
+
+/// How long a request waits for a database connection before it is answered
+/// 503: with the database down, the pool keeps trying to connect until then
+/// (docs/benchmarks.md, "PostgreSQL restarted under load").
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How long `/readyz` waits for the database to answer.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long a memo keeps a read by default, in milliseconds
 /// (`ORI_READ_CACHE_MS`).
@@ -125,7 +133,7 @@ impl Db {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -138,6 +146,21 @@ impl Db {
                         .await?;
                     }
                     Ok(())
+                })
+            })
+            .after_release(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite && conn.is_in_transaction() {
+                        // A dropped transaction's ROLLBACK is queued: let it run.
+                        conn.ping().await?;
+                        // Still open: SQLite rolled the transaction back by
+                        // itself (a full disk, an I/O error), so sqlx's
+                        // ROLLBACK failed and it counts one open for good;
+                        // every later BEGIN on this connection would fail.
+                        // Close it; the pool opens a fresh one.
+                        return Ok(!conn.is_in_transaction());
+                    }
+                    Ok(true)
                 })
             })
             .connect(url)
@@ -212,7 +235,8 @@ impl Db {
 
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        let ping = sqlx::query("SELECT 1").execute(&self.pool);
+        matches!(tokio::time::timeout(PING_TIMEOUT, ping).await, Ok(Ok(_)))
     }
 }
 

@@ -12,7 +12,8 @@
 //!   range, or a cursor that is not valid);
 //! - path parameters → 404;
 //! - an `If-Match` header → 400 (not entity tags) and 412;
-//! - every operation → `default`: an unexpected error (500).
+//! - every operation → `default`: an unexpected error (500), or the
+//!   database cannot serve the request (503, 507; see `error::StorageFault`).
 //!
 //! The contract test makes the server produce every one of them.
 
@@ -134,7 +135,12 @@ fn add(op: &mut Operation, write: bool) {
     }
     shared.push((
         "default",
-        problem("An unexpected error; it has been logged with the request id"),
+        problem(
+            "An unexpected error (500; it has been logged with the request id), or the \
+             database cannot serve the request: 503 when it does not answer (with \
+             `Retry-After`), is read-only or its disk failed, 507 when its disk is full; `type` \
+             and `detail` say which and what to do",
+        ),
     ));
     for (status, response) in shared {
         op.responses
