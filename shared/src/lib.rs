@@ -19,3 +19,6 @@ pub mod two_factor;
 
 pub use errors::{FieldError, FieldErrors};
 pub use secret::Secret;
+
+#[cfg(test)]
+mod fuzz_tests;
