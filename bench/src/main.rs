@@ -5,8 +5,11 @@
 //! ori-bench load --engine sqlite --carriers 10000 --numbers 10
 //! ori-bench load --engine sqlite --carriers 1000,10000,100000 --json growth-sqlite.json
 //! ori-bench plot --out docs/growth.svg growth-sqlite.json growth-postgres.json
+//! ori-bench fault kill9 --engine postgres --kills 20
+//! ori-bench fault pg-restart --down-secs 5
 //! ```
 
+mod fault;
 mod load;
 mod plot;
 mod seed;
@@ -55,6 +58,61 @@ enum Command {
         out: PathBuf,
         #[arg(required = true)]
         reports: Vec<PathBuf>,
+    },
+    /// Fault runs against real `ori` processes; each prints PASS or FAIL
+    /// and exits non-zero on FAIL.
+    Fault {
+        #[command(subcommand)]
+        fault: FaultCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FaultCommand {
+    /// SIGKILL `ori` at random moments while it syncs, restart it on the same
+    /// database, repeat; then LiveKit must equal the database exactly.
+    Kill9 {
+        /// An `ori` built with `--release`.
+        #[arg(long, default_value = "target/release/ori")]
+        ori: PathBuf,
+        #[arg(long, value_enum, default_value = "sqlite")]
+        engine: Engine,
+        #[arg(
+            long,
+            env = "ORI_BENCH_POSTGRES_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
+        postgres_url: String,
+        /// Carriers (3 numbers each, with a bot) before the first kill.
+        #[arg(long, default_value_t = 12)]
+        carriers: usize,
+        #[arg(long, default_value_t = 20)]
+        kills: usize,
+        /// Each kill comes 0 to this many milliseconds after the edits start.
+        #[arg(long, default_value_t = 1500)]
+        max_delay_ms: u64,
+        /// `ORI_SYNC_LEASE_MS` for the run.
+        #[arg(long, default_value_t = 1500)]
+        lease_ms: u64,
+    },
+    /// Stop PostgreSQL (a throwaway cluster of its own) under load and start
+    /// it again: 503 problems while it is down, then recovery by itself.
+    PgRestart {
+        /// An `ori` built with `--release`.
+        #[arg(long, default_value = "target/release/ori")]
+        ori: PathBuf,
+        /// Where `initdb` and `pg_ctl` are.
+        #[arg(long, default_value = "/usr/lib/postgresql/15/bin")]
+        pg_bin: PathBuf,
+        /// Concurrent clients (each lists, creates and patches in turn).
+        #[arg(long, default_value_t = 8)]
+        workers: usize,
+        /// Seconds PostgreSQL stays down.
+        #[arg(long, default_value_t = 5)]
+        down_secs: u64,
+        /// Slowest answer allowed, in milliseconds.
+        #[arg(long, default_value_t = 5000)]
+        bound_ms: u64,
     },
 }
 
@@ -146,6 +204,49 @@ async fn main() -> Result<()> {
                 all.extend(serde_json::from_str::<Vec<load::Report>>(&text)?);
             }
             std::fs::write(&out, plot::svg(&all))?;
+        }
+        Command::Fault { fault } => {
+            let passed = match fault {
+                FaultCommand::Kill9 {
+                    ori,
+                    engine,
+                    postgres_url,
+                    carriers,
+                    kills,
+                    max_delay_ms,
+                    lease_ms,
+                } => {
+                    fault::kill9(&fault::Kill9Options {
+                        ori: &ori,
+                        engine,
+                        postgres: &postgres_url,
+                        carriers,
+                        kills,
+                        max_delay_ms,
+                        lease_ms,
+                    })
+                    .await?
+                }
+                FaultCommand::PgRestart {
+                    ori,
+                    pg_bin,
+                    workers,
+                    down_secs,
+                    bound_ms,
+                } => {
+                    fault::pg_restart(&fault::PgRestartOptions {
+                        ori: &ori,
+                        pg_bin: &pg_bin,
+                        workers,
+                        down_secs,
+                        bound_ms,
+                    })
+                    .await?
+                }
+            };
+            if !passed {
+                std::process::exit(1);
+            }
         }
     }
     Ok(())
