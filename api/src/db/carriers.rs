@@ -404,6 +404,11 @@ impl Cursor {
         let text = String::from_utf8(bytes).ok()?;
         let (id, name_key) = text.split_once('\n')?;
         Uuid::parse_str(id).ok()?;
+        // No name holds a NUL (PostgreSQL cannot even store one in text): a
+        // cursor with one was not made here, and binding it would fail the query.
+        if name_key.contains('\0') {
+            return None;
+        }
         Some(Self {
             name_key: name_key.to_owned(),
             id: id.to_owned(),
@@ -573,5 +578,8 @@ mod tests {
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("not base64!"), None);
         assert_eq!(Cursor::decode(&URL_SAFE_NO_PAD.encode("x\ny")), None);
+        // Found by tests/fuzz_http.rs: a NUL in the name part was a 500 on PostgreSQL.
+        let nul = URL_SAFE_NO_PAD.encode(format!("{}\n\0", Uuid::nil()));
+        assert_eq!(Cursor::decode(&nul), None);
     }
 }
