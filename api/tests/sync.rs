@@ -343,6 +343,38 @@ async fn two_replicas_on_one_database_create_no_duplicates() {
     );
 }
 
+/// Saves arriving together while carriers sync: the worker keeps its
+/// running syncs going while it claims the next carrier, so none of them can
+/// sit unpolled holding the database's write turn that the claim (and every
+/// other write) waits for. Before, 16 concurrent creates stalled the console.
+#[tokio::test]
+async fn many_saves_at_once_while_syncing_never_stall_the_console() {
+    let lk = LiveKitDouble::start().await;
+    let app = app_with_livekit(&lk).await;
+    let burst = (0..48).map(|i| {
+        let app = &app;
+        async move {
+            let c = app.simple_carrier(&format!("Burst {i:02}")).await;
+            let res = app
+                .add_number(&c, json!({"number": format!("+1415556{i:04}")}))
+                .await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            c
+        }
+    });
+    let carriers = tokio::time::timeout(
+        Duration::from_secs(60),
+        futures_util::future::join_all(burst),
+    )
+    .await
+    .expect("48 creates within a minute: the console stalled");
+    for c in &carriers {
+        synced(&app, c).await;
+    }
+    assert_livekit_matches(&app, &lk, &carriers, "after the burst").await;
+    assert_eq!(lk.request_count("CreateSIPOutboundTrunk"), 48);
+}
+
 #[tokio::test]
 async fn the_full_pass_recreates_missing_objects_and_deletes_our_orphans() {
     let lk = LiveKitDouble::start().await;

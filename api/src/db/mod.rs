@@ -218,19 +218,29 @@ impl Db {
     /// wrote in between, and the search index's triggers read before they
     /// write. Every transaction here writes, so every one starts this way.
     pub async fn begin(&self) -> sqlx::Result<WriteTx> {
-        let (tx, turn) = match self.backend {
-            Backend::Sqlite => {
-                let turn = self.write_gate.clone().lock_owned().await;
-                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
-            }
+        let turn = self.write_turn().await;
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             #[allow(clippy::disallowed_methods)] // this is the one home of `begin`
-            Backend::Postgres => (self.pool.begin().await?, None),
+            Backend::Postgres => self.pool.begin().await?,
         };
         Ok(WriteTx {
             tx,
             writes: self.writes.clone(),
             _turn: turn,
         })
+    }
+
+    /// This process's turn at SQLite's one writer, for a writing statement
+    /// outside [`Db::begin`] (the sync's fenced updates): hold it while the
+    /// statement runs. Without it, concurrent statements wait in SQLite's
+    /// busy handler, which sleeps 1–100 ms between tries. PostgreSQL has
+    /// row locks, so there is nothing to wait for.
+    pub async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.write_gate.clone().lock_owned().await),
+            Backend::Postgres => None,
+        }
     }
 
     /// Whether the database answers (for `/readyz`).

@@ -68,6 +68,7 @@ fn lease_from(row: &sqlx::any::AnyRow, owner: &str) -> sqlx::Result<Lease> {
 /// Claims one carrier that needs a sync (changed since its last sync and
 /// not waiting for a retry) for `lease_ms`.
 pub async fn claim_next(db: &Db, owner: &str, lease_ms: i64) -> sqlx::Result<Option<Lease>> {
+    let _turn = db.write_turn().await;
     let row = sqlx::query(sql(
         db,
         &format!(
@@ -92,6 +93,7 @@ pub async fn claim_next(db: &Db, owner: &str, lease_ms: i64) -> sqlx::Result<Opt
 /// Claims this carrier whatever its state, if no worker holds it — not even
 /// this replica's own background loop.
 pub async fn claim(db: &Db, id: Uuid, owner: &str, lease_ms: i64) -> sqlx::Result<Option<Lease>> {
+    let _turn = db.write_turn().await;
     let row = sqlx::query(sql(
         db,
         "UPDATE carriers SET lease_owner = $2, lease_until = NOW_MS + $3, lease_gen = lease_gen + 1 \
@@ -113,6 +115,7 @@ const FENCE: &str = "id = $1 AND lease_owner = $2 AND lease_gen = $3";
 /// Extends the lease; `false` when it is no longer ours (or the carrier is
 /// gone), and the worker must stop.
 pub async fn renew(db: &Db, lease: &Lease, lease_ms: i64) -> sqlx::Result<bool> {
+    let _turn = db.write_turn().await;
     let n = sqlx::query(sql(
         db,
         &format!("UPDATE carriers SET lease_until = NOW_MS + $4 WHERE {FENCE}"),
@@ -143,6 +146,7 @@ pub async fn holds(db: &Db, lease: &Lease) -> sqlx::Result<bool> {
 /// LiveKit now equals revision `rev`. A later edit keeps the carrier dirty
 /// (`config_rev > synced_rev`), so it syncs again. `false`: the lease was lost.
 pub async fn record_success(db: &Db, lease: &Lease, rev: i64) -> sqlx::Result<bool> {
+    let _turn = db.write_turn().await;
     let n = sqlx::query(sql(
         db,
         &format!(
@@ -177,6 +181,7 @@ pub struct Failure<'a> {
 
 /// The attempt failed; retry after `retry_in_ms`. `false`: the lease was lost.
 pub async fn record_failure(db: &Db, lease: &Lease, failure: &Failure<'_>) -> sqlx::Result<bool> {
+    let _turn = db.write_turn().await;
     let n = sqlx::query(sql(
         db,
         &format!(
@@ -203,6 +208,7 @@ pub async fn record_failure(db: &Db, lease: &Lease, failure: &Failure<'_>) -> sq
 /// Notes, before the first create of a sync, that LiveKit may soon hold an
 /// object we have no id for (if the answer is lost). `false`: the lease was lost.
 pub async fn mark_unconfirmed(db: &Db, lease: &Lease) -> sqlx::Result<bool> {
+    let _turn = db.write_turn().await;
     let n = sqlx::query(AssertSqlSafe(format!(
         "UPDATE carriers SET lk_unconfirmed = 1 WHERE {FENCE}"
     )))
@@ -217,6 +223,7 @@ pub async fn mark_unconfirmed(db: &Db, lease: &Lease) -> sqlx::Result<bool> {
 
 /// Gives the lease back without recording an outcome (the work was cut short).
 pub async fn release(db: &Db, lease: &Lease) -> sqlx::Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query(AssertSqlSafe(format!(
         "UPDATE carriers SET lease_owner = NULL, lease_until = NULL WHERE {FENCE}"
     )))
@@ -319,6 +326,7 @@ pub async fn set_trunk(
     trunk_id: Option<&str>,
     digest: Option<&str>,
 ) -> sqlx::Result<Recorded> {
+    let _turn = db.write_turn().await;
     let (id_col, digest_col) = match slot {
         TrunkSlot::Outbound => ("lk_outbound_trunk_id", "lk_outbound_digest"),
         TrunkSlot::Inbound => ("lk_inbound_trunk_id", "lk_inbound_digest"),
@@ -345,6 +353,7 @@ pub async fn set_rule(
     rule_id: Option<&str>,
     digest: Option<&str>,
 ) -> sqlx::Result<Recorded> {
+    let _turn = db.write_turn().await;
     let rows = sqlx::query(
         "UPDATE phone_numbers SET lk_dispatch_rule_id = $4, lk_rule_digest = $5 \
          WHERE id = $6 AND carrier_id = $1 AND EXISTS (SELECT 1 FROM carriers c \
@@ -442,6 +451,7 @@ pub async fn tombstone_created(
     remote_id: &str,
     carrier_id: Uuid,
 ) -> sqlx::Result<()> {
+    let _turn = db.write_turn().await;
     let mut conn = db.pool.acquire().await?;
     tombstone(&mut conn, kind, remote_id, &carrier_id.to_string()).await
 }
@@ -461,6 +471,7 @@ pub async fn claim_tombstones(
     lease_ms: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<Tombstone>> {
+    let _turn = db.write_turn().await;
     let rows = sqlx::query(sql(
         db,
         &format!(
@@ -492,6 +503,7 @@ pub async fn claim_tombstones(
 }
 
 pub async fn tombstone_done(db: &Db, id: &str, owner: &str) -> sqlx::Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query("DELETE FROM livekit_tombstones WHERE id = $1 AND lease_owner = $2")
         .bind(id)
         .bind(owner)
@@ -507,6 +519,7 @@ pub async fn tombstone_failed(
     error: &str,
     retry_in_ms: i64,
 ) -> sqlx::Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query(sql(
         db,
         "UPDATE livekit_tombstones SET attempts = attempts + 1, last_error = $3, \
@@ -550,6 +563,7 @@ pub async fn claim_full_pass(
     interval_ms: i64,
     lease_ms: i64,
 ) -> sqlx::Result<Option<JobLease>> {
+    let _turn = db.write_turn().await;
     let generation: Option<i64> = sqlx::query_scalar(sql(
         db,
         "UPDATE sync_jobs SET lease_owner = $1, lease_until = NOW_MS + $2, lease_gen = lease_gen + 1 \
@@ -570,6 +584,7 @@ pub async fn claim_full_pass(
 
 /// Extends the full-pass lease; `false` when another replica took it.
 pub async fn renew_full_pass(db: &Db, lease: &JobLease, lease_ms: i64) -> sqlx::Result<bool> {
+    let _turn = db.write_turn().await;
     let n = sqlx::query(sql(
         db,
         "UPDATE sync_jobs SET lease_until = NOW_MS + $3 \
@@ -585,6 +600,7 @@ pub async fn renew_full_pass(db: &Db, lease: &JobLease, lease_ms: i64) -> sqlx::
 }
 
 pub async fn finish_full_pass(db: &Db, lease: &JobLease) -> sqlx::Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query(sql(
         db,
         "UPDATE sync_jobs SET lease_owner = NULL, lease_until = NULL, last_run_at = NOW_MS \

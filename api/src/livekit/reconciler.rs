@@ -204,23 +204,38 @@ impl Reconciler {
     async fn sync_dirty(&self) -> sqlx::Result<()> {
         let mut running = FuturesUnordered::new();
         let mut more = true;
-        let mut claim_error = None;
         loop {
-            while more && claim_error.is_none() && running.len() < CARRIER_CONCURRENCY {
-                match sync::claim_next(&self.db, &self.owner, self.lease_ms()).await {
+            if more && running.len() < CARRIER_CONCURRENCY {
+                // The running syncs go on while this claims: one of them may
+                // hold the write turn (SQLite) that the claim waits for, and
+                // left unpolled it would never give it back.
+                let claim = sync::claim_next(&self.db, &self.owner, self.lease_ms());
+                tokio::pin!(claim);
+                let claimed = loop {
+                    tokio::select! {
+                        claimed = &mut claim => break claimed,
+                        Some(done) = running.next() => note_outcome(done),
+                    }
+                };
+                match claimed {
                     Ok(Some(lease)) => running.push(self.reconcile_claimed(lease)),
                     Ok(None) => more = false,
-                    // Finish what runs (dropping it would strand its leases).
-                    Err(e) => claim_error = Some(e),
+                    Err(e) => {
+                        // Finish what runs (dropping it would strand its leases).
+                        while let Some(done) = running.next().await {
+                            note_outcome(done);
+                        }
+                        return Err(e);
+                    }
                 }
+                continue;
             }
             match running.next().await {
-                Some(Err(e)) => {
-                    tracing::warn!(error = %e, "recording a sync outcome failed; the carrier syncs again");
+                Some(done) => {
+                    note_outcome(done);
                     more = true;
                 }
-                Some(Ok(())) => more = true,
-                None => return claim_error.map_or(Ok(()), Err),
+                None => return Ok(()),
             }
         }
     }
@@ -439,6 +454,13 @@ impl Reconciler {
                 sync::tombstone_failed(&self.db, &t.id, &self.owner, &e.to_string(), wait).await
             }
         }
+    }
+}
+
+/// Logs a carrier sync whose outcome could not be recorded; it syncs again.
+fn note_outcome(done: sqlx::Result<()>) {
+    if let Err(e) = done {
+        tracing::warn!(error = %e, "recording a sync outcome failed; the carrier syncs again");
     }
 }
 
