@@ -7,6 +7,7 @@
 //! ori-bench plot --out docs/growth.svg growth-sqlite.json growth-postgres.json
 //! ori-bench fault kill9 --engine postgres --kills 20
 //! ori-bench fault pg-restart --down-secs 5
+//! ori-bench sync --engine postgres --dirty 1000 --replicas 1,2 --full-pass-carriers 10000
 //! ```
 
 mod fault;
@@ -15,6 +16,7 @@ mod plot;
 mod seed;
 mod server;
 mod stats;
+mod sync;
 mod wrk;
 
 use std::path::PathBuf;
@@ -51,6 +53,39 @@ enum Command {
         /// Carrier counts to run at, one after another (the growth table).
         #[arg(long, value_delimiter = ',', default_value = "10000")]
         carriers: Vec<usize>,
+    },
+    /// LiveKit sync figures against the LiveKit double: save → synced,
+    /// reconcile of many dirty carriers by one or more replicas, a full pass.
+    Sync {
+        /// An `ori` built with `--release`.
+        #[arg(long, default_value = "target/release/ori")]
+        ori: PathBuf,
+        #[arg(long, value_enum, default_value = "sqlite")]
+        engine: Engine,
+        #[arg(
+            long,
+            env = "ORI_BENCH_POSTGRES_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
+        postgres_url: String,
+        /// Rounds per case; each figure is the median over them.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Concurrent writers of the save → synced case, one run each.
+        #[arg(long, value_delimiter = ',', default_value = "1,16")]
+        writers: Vec<usize>,
+        /// Edits per save → synced run.
+        #[arg(long, default_value_t = 400)]
+        edits: usize,
+        /// Dirty carriers (× 3 numbers) of the reconcile case.
+        #[arg(long, default_value_t = 1_000)]
+        dirty: usize,
+        /// Replicas sharing the reconcile, one run each.
+        #[arg(long, value_delimiter = ',', default_value = "1")]
+        replicas: Vec<usize>,
+        /// Synced carriers of the full-pass case; 0 skips it.
+        #[arg(long, default_value_t = 10_000)]
+        full_pass_carriers: usize,
     },
     /// Draw the growth plot (SVG) from `load --json` files.
     Plot {
@@ -196,6 +231,30 @@ async fn main() -> Result<()> {
             if let Some(path) = &args.json {
                 std::fs::write(path, serde_json::to_string_pretty(&reports)?)?;
             }
+        }
+        Command::Sync {
+            ori,
+            engine,
+            postgres_url,
+            rounds,
+            writers,
+            edits,
+            dirty,
+            replicas,
+            full_pass_carriers,
+        } => {
+            sync::run(&sync::Options {
+                ori: &ori,
+                engine,
+                postgres: &postgres_url,
+                rounds,
+                writers: &writers,
+                edits,
+                dirty,
+                replicas: &replicas,
+                full_pass_carriers,
+            })
+            .await?;
         }
         Command::Plot { out, reports } => {
             let mut all: Vec<load::Report> = Vec::new();

@@ -81,10 +81,15 @@ impl BenchDb {
     }
 }
 
-async fn raw_pool(url: &str) -> Result<sqlx::AnyPool> {
+pub async fn raw_pool(url: &str) -> Result<sqlx::AnyPool> {
+    pool(url, 1).await
+}
+
+/// A plain pool of up to `max` connections to the bench database.
+pub async fn pool(url: &str, max: u32) -> Result<sqlx::AnyPool> {
     sqlx::any::install_default_drivers();
     AnyPoolOptions::new()
-        .max_connections(1)
+        .max_connections(max)
         .acquire_timeout(Duration::from_secs(5))
         .connect(url)
         .await
@@ -99,15 +104,33 @@ pub struct Server {
     pub auth: String,
     /// From spawn to the first `/readyz` 200.
     pub cold_start: Duration,
+    /// Where its stdout and stderr go.
+    pub log_path: PathBuf,
     child: Child,
 }
 
 impl Server {
-    /// Starts `ori` on `db` with `extra` environment and waits until ready.
+    /// Starts `ori` on `db` with `extra` environment, waits until ready and
+    /// creates an API token.
     pub async fn start(ori: &Path, db: &BenchDb, extra: &[(String, String)]) -> Result<Self> {
+        let mut server = Self::spawn(ori, db, extra, "ori").await?;
+        server.log_in().await?;
+        Ok(server)
+    }
+
+    /// Starts `ori` logging to `<name>.log` in the bench directory and waits
+    /// until it is ready, without logging in (so a measurement that starts
+    /// with the process does not include a password hash).
+    pub async fn spawn(
+        ori: &Path,
+        db: &BenchDb,
+        extra: &[(String, String)],
+        name: &str,
+    ) -> Result<Self> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let base = format!("http://127.0.0.1:{port}");
-        let log = std::fs::File::create(db.dir.path().join("ori.log"))?;
+        let log_path = db.dir.path().join(format!("{name}.log"));
+        let log = std::fs::File::create(&log_path)?;
         let started = Instant::now();
         let mut command = Command::new(ori);
         command
@@ -133,10 +156,7 @@ impl Server {
         let client = Client::builder().timeout(Duration::from_secs(30)).build()?;
         loop {
             if let Some(status) = child.try_wait()? {
-                bail!(
-                    "ori exited ({status}); its log: {}",
-                    db.dir.path().join("ori.log").display()
-                );
+                bail!("ori exited ({status}); its log: {}", log_path.display());
             }
             let ready = client.get(format!("{base}/readyz")).send().await;
             if ready.is_ok_and(|r| r.status().is_success()) {
@@ -147,16 +167,20 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
-        let cold_start = started.elapsed();
-        let mut server = Self {
+        Ok(Self {
             base,
             client,
             auth: String::new(),
-            cold_start,
+            cold_start: started.elapsed(),
+            log_path,
             child,
-        };
-        server.auth = server.api_token().await?;
-        Ok(server)
+        })
+    }
+
+    /// Logs in and keeps an API token for the requests that follow.
+    pub async fn log_in(&mut self) -> Result<()> {
+        self.auth = self.api_token().await?;
+        Ok(())
     }
 
     async fn api_token(&self) -> Result<String> {
