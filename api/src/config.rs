@@ -75,6 +75,9 @@ pub struct Settings {
     pub sync_retry_max_secs: u64,
     /// How long a replica's claim on a carrier lasts without renewal.
     pub sync_lease_ms: u64,
+    /// Most carriers one replica syncs at once (LiveKit requests in flight
+    /// are bounded separately, at 16 per replica).
+    pub sync_concurrency: usize,
     /// Accept SIP addresses on this machine (`localhost`, 127.0.0.0/8, `::1`):
     /// for development and tests that run a SIP server locally.
     pub allow_loopback_sip: bool,
@@ -116,6 +119,7 @@ impl Default for Settings {
             sync_retry_base_ms: 1000,
             sync_retry_max_secs: 300,
             sync_lease_ms: 60_000,
+            sync_concurrency: 32,
             allow_loopback_sip: false,
             read_cache_ms: crate::db::READ_CACHE_MS,
         }

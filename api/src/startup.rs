@@ -450,6 +450,7 @@ fn sync_settings(settings: &Settings) -> SyncSettings {
         retry_base: Duration::from_millis(settings.sync_retry_base_ms.max(10)),
         retry_max: Duration::from_secs(settings.sync_retry_max_secs.max(1)),
         lease: Duration::from_millis(settings.sync_lease_ms.max(300)),
+        concurrency: settings.sync_concurrency.clamp(1, 256),
     }
 }
 

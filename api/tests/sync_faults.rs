@@ -562,6 +562,7 @@ async fn random_histories_converge_with_two_replicas_and_crashing_workers() {
             retry_base: Duration::from_millis(50),
             retry_max: Duration::from_secs(1),
             lease: Duration::from_millis(500),
+            ..SyncSettings::default()
         };
         let metrics = Arc::new(SyncMetrics::new().unwrap());
         let worker = Reconciler::new(db.clone(), client, secrets.clone(), settings, metrics)

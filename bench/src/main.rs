@@ -86,6 +86,9 @@ enum Command {
         /// Synced carriers of the full-pass case; 0 skips it.
         #[arg(long, default_value_t = 10_000)]
         full_pass_carriers: usize,
+        /// Extra environment for `ori`, e.g. `ORI_SYNC_CONCURRENCY=8`.
+        #[arg(long = "env", value_parser = parse_env)]
+        envs: Vec<(String, String)>,
     },
     /// Draw the growth plot (SVG) from `load --json` files.
     Plot {
@@ -242,6 +245,7 @@ async fn main() -> Result<()> {
             dirty,
             replicas,
             full_pass_carriers,
+            envs,
         } => {
             sync::run(&sync::Options {
                 ori: &ori,
@@ -253,6 +257,7 @@ async fn main() -> Result<()> {
                 dirty,
                 replicas: &replicas,
                 full_pass_carriers,
+                envs: &envs,
             })
             .await?;
         }

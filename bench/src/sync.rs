@@ -51,6 +51,8 @@ pub struct Options<'a> {
     pub replicas: &'a [usize],
     /// Synced carriers of the full-pass case (0: skip it).
     pub full_pass_carriers: usize,
+    /// Extra environment for `ori`.
+    pub envs: &'a [(String, String)],
 }
 
 /// Runs every case and prints each figure as it comes, then the medians.
@@ -132,8 +134,8 @@ pub async fn run(options: &Options<'_>) -> Result<()> {
 }
 
 /// The environment that points `ori` at the double, with quick polling so
-/// no figure waits on a timer.
-fn livekit_env(lk: &LiveKitDouble) -> Vec<(String, String)> {
+/// no figure waits on a timer, and the run's own extra environment.
+fn livekit_env(lk: &LiveKitDouble, extra: &[(String, String)]) -> Vec<(String, String)> {
     [
         ("ORI_LIVEKIT_URL", lk.url.as_str()),
         ("ORI_LIVEKIT_API_KEY", lk.api_key.as_str()),
@@ -142,6 +144,7 @@ fn livekit_env(lk: &LiveKitDouble) -> Vec<(String, String)> {
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .chain(extra.iter().cloned())
     .collect()
 }
 
@@ -281,7 +284,8 @@ async fn until_synced(pool: &AnyPool) -> Result<()> {
 async fn latency(options: &Options<'_>, writers: usize) -> Result<(f64, f64)> {
     let lk = LiveKitDouble::start().await;
     let db = BenchDb::create(options.engine, options.postgres).await?;
-    let mut server = Server::spawn(options.ori, &db, &livekit_env(&lk), "ori").await?;
+    let mut server =
+        Server::spawn(options.ori, &db, &livekit_env(&lk, options.envs), "ori").await?;
     server.log_in().await?;
     let api = Api(&server);
     let bot = api.bot().await?;
@@ -364,7 +368,7 @@ struct Reconciled {
 async fn reconcile(options: &Options<'_>, replicas: usize) -> Result<Reconciled> {
     let db = BenchDb::create(options.engine, options.postgres).await?;
     // Without LiveKit the carriers stay pending, none with an attempt behind it.
-    let mut offline = Server::spawn(options.ori, &db, &[], "offline").await?;
+    let mut offline = Server::spawn(options.ori, &db, options.envs, "offline").await?;
     offline.log_in().await?;
     let api = Api(&offline);
     let bot = api.bot().await?;
@@ -373,7 +377,7 @@ async fn reconcile(options: &Options<'_>, replicas: usize) -> Result<Reconciled>
 
     let lk = LiveKitDouble::start().await;
     let pool = db_pool(&db.url, 1).await?;
-    let env = livekit_env(&lk);
+    let env = livekit_env(&lk, options.envs);
     let started = Instant::now();
     let names: Vec<String> = (0..replicas).map(|r| format!("replica{r}")).collect();
     let spawns = names
@@ -442,7 +446,7 @@ async fn full_pass(options: &Options<'_>) -> Result<FullPass> {
     );
     let lk = LiveKitDouble::start().await;
     let pool = db_pool(&db.url, 1).await?;
-    let env = livekit_env(&lk);
+    let env = livekit_env(&lk, options.envs);
     let started = Instant::now();
     let (server, synced) = tokio::join!(
         Server::spawn(options.ori, &db, &env, "ori"),

@@ -33,9 +33,8 @@ use crate::db::Db;
 use crate::db::carriers::{self, CarrierRecord};
 use crate::db::sync::{self, DISPATCH_RULE, JobLease, Lease, SyncNumber};
 
-/// Most carriers one replica syncs at once (LiveKit calls are bounded
-/// separately, by the client).
-const CARRIER_CONCURRENCY: usize = 8;
+/// Most tombstones deleted at once.
+const TOMBSTONE_CONCURRENCY: usize = 8;
 
 /// Timings of the worker.
 #[derive(Debug, Clone)]
@@ -46,6 +45,10 @@ pub struct SyncSettings {
     pub retry_max: Duration,
     /// How long a claim lasts; a crashed replica's carriers free up after it.
     pub lease: Duration,
+    /// Most carriers this replica syncs at once (LiveKit calls are bounded
+    /// separately, by the client): a sync mostly waits on LiveKit and on
+    /// commits, so many at once keep both busy.
+    pub concurrency: usize,
 }
 
 impl Default for SyncSettings {
@@ -56,6 +59,7 @@ impl Default for SyncSettings {
             retry_base: Duration::from_secs(1),
             retry_max: Duration::from_secs(300),
             lease: Duration::from_secs(60),
+            concurrency: 32,
         }
     }
 }
@@ -199,13 +203,13 @@ impl Reconciler {
         Ok(())
     }
 
-    /// Syncs every dirty carrier, up to [`CARRIER_CONCURRENCY`] at once, so
+    /// Syncs every dirty carrier, up to `settings.concurrency` at once, so
     /// that one slow carrier does not hold up the rest.
     async fn sync_dirty(&self) -> sqlx::Result<()> {
         let mut running = FuturesUnordered::new();
         let mut more = true;
         loop {
-            if more && running.len() < CARRIER_CONCURRENCY {
+            if more && running.len() < self.settings.concurrency {
                 // The running syncs go on while this claims: one of them may
                 // hold the write turn (SQLite) that the claim waits for, and
                 // left unpolled it would never give it back.
@@ -433,7 +437,7 @@ impl Reconciler {
                 return Ok(());
             }
             let deletes: Vec<_> = due.iter().map(|t| self.delete_tombstone(t)).collect();
-            let results = bounded(deletes, CARRIER_CONCURRENCY).await;
+            let results = bounded(deletes, TOMBSTONE_CONCURRENCY).await;
             results.into_iter().collect::<sqlx::Result<()>>()?;
         }
     }
