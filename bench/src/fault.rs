@@ -144,6 +144,9 @@ pub struct Kill9Options<'a> {
     pub max_delay_ms: u64,
     /// `ORI_SYNC_LEASE_MS`: how long a killed process's claims stay held.
     pub lease_ms: u64,
+    /// `ORI_SYNC_FULL_PASS_SECS`: the drift repair that deletes objects of
+    /// carriers the database no longer knows.
+    pub full_pass_secs: u64,
 }
 
 /// Runs the kill -9 loop; `Ok(false)` when a check failed.
@@ -180,6 +183,10 @@ async fn kill9_on(options: &Kill9Options<'_>, lk: &LiveKitDouble, db: &BenchDb) 
         ("ORI_SYNC_POLL_MS", "50".to_owned()),
         ("ORI_SYNC_RETRY_BASE_MS", "100".to_owned()),
         ("ORI_SYNC_RETRY_MAX_SECS", "1".to_owned()),
+        (
+            "ORI_SYNC_FULL_PASS_SECS",
+            options.full_pass_secs.to_string(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -203,12 +210,14 @@ async fn kill9_on(options: &Kill9Options<'_>, lk: &LiveKitDouble, db: &BenchDb) 
         create_carrier(&api, &format!("Carrier {i:03}"), &bots, &next_number).await?;
     }
     println!(
-        "kill9 on {}: {} carriers x 3 numbers, {} kills at 0-{} ms after edits start, lease {} ms",
+        "kill9 on {}: {} carriers x 3 numbers, {} kills at 0-{} ms after edits start, lease {} ms, \
+         full pass every {} s",
         options.engine.label(),
         options.carriers,
         options.kills,
         options.max_delay_ms,
-        options.lease_ms
+        options.lease_ms,
+        options.full_pass_secs
     );
 
     let mut rng = rand::thread_rng();
@@ -269,7 +278,9 @@ async fn kill9_on(options: &Kill9Options<'_>, lk: &LiveKitDouble, db: &BenchDb) 
     // The last process lives: wait for it to catch up, then compare.
     let api = Api::of(&server, Duration::from_secs(10))?;
     let after_last = Instant::now();
-    let deadline = after_last + Duration::from_secs(120);
+    // Time for the syncs, and for one full pass to come round.
+    let patience = Duration::from_secs(120 + options.full_pass_secs);
+    let deadline = after_last + patience;
     let synced_in = loop {
         let carriers = api.carriers().await?;
         if carriers.iter().all(|c| c["sync_status"] == "synced") {
@@ -281,7 +292,10 @@ async fn kill9_on(options: &Kill9Options<'_>, lk: &LiveKitDouble, db: &BenchDb) 
                 .filter(|c| c["sync_status"] != "synced")
                 .map(|c| format!("{} {} {}", c["name"], c["sync_status"], c["sync_error"]))
                 .collect();
-            println!("FAIL kill9: not every carrier synced within 120 s: {stuck:?}");
+            println!(
+                "FAIL kill9: not every carrier synced within {} s: {stuck:?}",
+                patience.as_secs()
+            );
             return Ok(false);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -483,9 +497,14 @@ async fn compare(api: &Api, lk: &LiveKitDouble) -> Result<(Vec<String>, usize, u
         .collect();
     let mut problems = Vec::new();
     let mut want: BTreeMap<String, Want> = BTreeMap::new();
+    let mut known: BTreeMap<String, String> = BTreeMap::new();
     let carriers = api.carriers().await?;
-    for c in &carriers {
-        let id = text(c, "id")?;
+    for summary in &carriers {
+        let id = text(summary, "id")?;
+        // The list's items leave out the LiveKit ids.
+        let c = &api
+            .ok(Method::GET, &format!("/api/v1/carriers/{id}"), None)
+            .await?;
         let numbers = api
             .ok(Method::GET, &format!("/api/v1/carriers/{id}/numbers"), None)
             .await?;
@@ -532,8 +551,25 @@ async fn compare(api: &Api, lk: &LiveKitDouble) -> Result<(Vec<String>, usize, u
                 }
             }
         }
+        let directions: Vec<&str> = numbers
+            .iter()
+            .filter_map(|n| n["direction"].as_str())
+            .collect();
+        known.insert(
+            id.clone(),
+            format!(
+                "in the database with numbers {directions:?}, outbound trunk id {}, inbound {}",
+                c["livekit_outbound_trunk_id"], c["livekit_inbound_trunk_id"]
+            ),
+        );
         want.insert(id, w);
     }
+    let about = |carrier: &str| -> String {
+        known
+            .get(carrier)
+            .cloned()
+            .unwrap_or_else(|| "not in the database (deleted)".to_owned())
+    };
 
     let owner = |metadata: &str| -> Option<String> {
         let doc: Value = serde_json::from_str(metadata).ok()?;
@@ -553,8 +589,11 @@ async fn compare(api: &Api, lk: &LiveKitDouble) -> Result<(Vec<String>, usize, u
             .push(t.sip_trunk_id.clone());
         match want.get(&carrier).and_then(|w| w.outbound.as_ref()) {
             None => problems.push(format!(
-                "orphan outbound trunk {} of carrier {carrier}",
-                t.sip_trunk_id
+                "orphan outbound trunk {} ({}, {:?}) of carrier {carrier}, {}",
+                t.sip_trunk_id,
+                t.address,
+                t.numbers,
+                about(&carrier)
             )),
             Some((id, address, numbers)) => {
                 let mut have = t.numbers.clone();
@@ -591,8 +630,10 @@ async fn compare(api: &Api, lk: &LiveKitDouble) -> Result<(Vec<String>, usize, u
             .push(t.sip_trunk_id.clone());
         match want.get(&carrier).and_then(|w| w.inbound.as_ref()) {
             None => problems.push(format!(
-                "orphan inbound trunk {} of carrier {carrier}",
-                t.sip_trunk_id
+                "orphan inbound trunk {} ({:?}) of carrier {carrier}, {}",
+                t.sip_trunk_id,
+                t.numbers,
+                about(&carrier)
             )),
             Some((id, numbers)) => {
                 let mut have = t.numbers.clone();
@@ -628,8 +669,10 @@ async fn compare(api: &Api, lk: &LiveKitDouble) -> Result<(Vec<String>, usize, u
         let w = want.get(&carrier);
         match w.and_then(|w| w.rules.get(&r.sip_dispatch_rule_id)) {
             None => problems.push(format!(
-                "orphan or duplicate rule {} of carrier {carrier} ({:?})",
-                r.sip_dispatch_rule_id, r.numbers
+                "orphan or duplicate rule {} ({:?}) of carrier {carrier}, {}",
+                r.sip_dispatch_rule_id,
+                r.numbers,
+                about(&carrier)
             )),
             Some((numbers, agent)) => {
                 let have_agent = r
@@ -1028,10 +1071,11 @@ async fn pg_restart_on(
         let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
         latencies.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     };
-    // Readiness: every probe sent while it was down failed.
+    // Readiness: every probe answered while it was down failed (one sent
+    // while down may pass once it is back, within its 2 s).
     let down_probes: Vec<_> = probes
         .iter()
-        .filter(|(sent, _, _)| *sent >= down_at && *sent < up_started)
+        .filter(|(sent, took, _)| *sent >= down_at && *sent + *took < up_started)
         .collect();
     let ready_while_down = down_probes
         .iter()
@@ -1105,6 +1149,22 @@ async fn pg_restart_on(
         up_at.as_secs_f64()
     );
     println!("  answers sent while it was down: {by_status:?}");
+    let served: Vec<String> = samples
+        .iter()
+        .filter(|s| s.at >= down_at && s.at < up_started)
+        .filter(|s| s.status.is_some_and(|c| c < 300))
+        .map(|s| {
+            format!(
+                "{} +{:.0} ms in {:.0} ms",
+                s.kind,
+                (s.at - down_at).as_secs_f64() * 1000.0,
+                s.took.as_secs_f64() * 1000.0
+            )
+        })
+        .collect();
+    if !served.is_empty() {
+        println!("  2xx sent while it was down (after the stop returned): {served:?}");
+    }
     println!(
         "  error answers: {} (all 503 problem+json: {}); latency p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
         errors.len(),
@@ -1116,8 +1176,8 @@ async fn pg_restart_on(
         pct(1.0)
     );
     println!(
-        "  /readyz while down: {} probes, {} non-2xx, slowest {:.0} ms; first 200 {:.2} s after \
-         the start command returned",
+        "  /readyz answered while down: {} probes, {} non-2xx, slowest {:.0} ms; first 200 {:.2} s \
+         after the start command returned",
         down_probes.len(),
         down_probes.len() - ready_while_down,
         probe_max.as_secs_f64() * 1000.0,

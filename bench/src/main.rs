@@ -132,6 +132,9 @@ enum FaultCommand {
         /// `ORI_SYNC_LEASE_MS` for the run.
         #[arg(long, default_value_t = 1500)]
         lease_ms: u64,
+        /// `ORI_SYNC_FULL_PASS_SECS` for the run (the default is ori's).
+        #[arg(long, default_value_t = 300)]
+        full_pass_secs: u64,
     },
     /// Stop PostgreSQL (a throwaway cluster of its own) under load and start
     /// it again: 503 problems while it is down, then recovery by itself.
@@ -279,6 +282,7 @@ async fn main() -> Result<()> {
                     kills,
                     max_delay_ms,
                     lease_ms,
+                    full_pass_secs,
                 } => {
                     fault::kill9(&fault::Kill9Options {
                         ori: &ori,
@@ -288,6 +292,7 @@ async fn main() -> Result<()> {
                         kills,
                         max_delay_ms,
                         lease_ms,
+                        full_pass_secs,
                     })
                     .await?
                 }

@@ -30,6 +30,10 @@ impl Writes {
     }
 }
 
+/// How long a load waits for another one of its stripe before it reads
+/// the database itself (a load takes milliseconds when the database answers).
+const TURN_WAIT: Duration = Duration::from_millis(500);
+
 /// Values by key, each kept for `ttl` and until the next write.
 #[derive(Debug)]
 pub struct Memo<K, V> {
@@ -75,7 +79,12 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
             return load().await;
         }
         let stripe = self.hasher.hash_one(&key) as usize % self.loading.len();
-        let _turn = self.loading[stripe].lock().await;
+        // Waited for only so long: with the database down, each load takes
+        // the pool's acquire timeout to fail, and queued behind one another
+        // the last of N requests would answer after N of them.
+        let _turn = tokio::time::timeout(TURN_WAIT, self.loading[stripe].lock())
+            .await
+            .ok();
         // Counted before reading, so a write during the read leaves it stale.
         let count = writes.count();
         if let Some(value) = self.get(&key, count) {
@@ -160,6 +169,31 @@ mod tests {
         writes.note();
         assert_eq!(memo.get_or_load(&writes, "page", load).await, Ok(7));
         assert_eq!(loads.load(Ordering::SeqCst), 2, "a write makes it stale");
+    }
+
+    /// With the database down every load fails after the pool's acquire
+    /// timeout; queued one behind another, the last of N callers would wait
+    /// N of them (PostgreSQL restarted under load: 6-8 s answers before).
+    #[tokio::test]
+    async fn failing_slow_loads_do_not_queue_behind_one_another() {
+        let writes = Writes::default();
+        let memo: Memo<&str, u32> = Memo::new(Duration::from_secs(60), 8);
+        let load = async || {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            Err::<u32, _>("the database does not answer")
+        };
+        let started = Instant::now();
+        let all = futures_util::future::join_all(
+            (0..6).map(|_| memo.get_or_load(&writes, "token", load)),
+        )
+        .await;
+        assert!(all.iter().all(Result::is_err));
+        // One wait for the turn, then one load: not six loads in a row.
+        assert!(
+            started.elapsed() < TURN_WAIT + Duration::from_millis(2500),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
