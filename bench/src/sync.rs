@@ -58,7 +58,8 @@ pub struct Options<'a> {
 /// Runs every case and prints each figure as it comes, then the medians.
 pub async fn run(options: &Options<'_>) -> Result<()> {
     let mut summary = Vec::new();
-    for &writers in options.writers {
+    // 0 skips a case: `--writers 0 --replicas 0` runs the full pass alone.
+    for &writers in options.writers.iter().filter(|&&w| w > 0) {
         let mut p50 = Vec::new();
         let mut p99 = Vec::new();
         for round in 0..options.rounds {
@@ -77,7 +78,7 @@ pub async fn run(options: &Options<'_>) -> Result<()> {
             stats::median(p99)
         ));
     }
-    for &replicas in options.replicas {
+    for &replicas in options.replicas.iter().filter(|&&r| r > 0) {
         let mut seconds = Vec::new();
         let mut last = None;
         for round in 0..options.rounds {
@@ -408,9 +409,11 @@ async fn reconcile(options: &Options<'_>, replicas: usize) -> Result<Reconciled>
     }
     let mut per_replica = Vec::new();
     for server in servers {
-        let log = std::fs::read_to_string(&server.log_path)?;
-        per_replica.push(log.matches("carrier synced to LiveKit").count());
+        // Read once it has stopped: the line follows the commit.
+        let log_path = server.log_path.clone();
         server.stop().await?;
+        let log = std::fs::read_to_string(&log_path)?;
+        per_replica.push(log.matches("carrier synced to LiveKit").count());
     }
     let requests = lk.total_requests();
     pool.close().await;
