@@ -57,17 +57,8 @@ enum Command {
     /// LiveKit sync figures against the LiveKit double: save → synced,
     /// reconcile of many dirty carriers by one or more replicas, a full pass.
     Sync {
-        /// An `ori` built with `--release`.
-        #[arg(long, default_value = "target/release/ori")]
-        ori: PathBuf,
-        #[arg(long, value_enum, default_value = "sqlite")]
-        engine: Engine,
-        #[arg(
-            long,
-            env = "ORI_BENCH_POSTGRES_URL",
-            default_value = "postgres://postgres@127.0.0.1:5432/test"
-        )]
-        postgres_url: String,
+        #[command(flatten)]
+        target: Target,
         /// Rounds per case; each figure is the median over them.
         #[arg(long, default_value_t = 3)]
         rounds: usize,
@@ -110,17 +101,8 @@ enum FaultCommand {
     /// SIGKILL `ori` at random moments while it syncs, restart it on the same
     /// database, repeat; then LiveKit must equal the database exactly.
     Kill9 {
-        /// An `ori` built with `--release`.
-        #[arg(long, default_value = "target/release/ori")]
-        ori: PathBuf,
-        #[arg(long, value_enum, default_value = "sqlite")]
-        engine: Engine,
-        #[arg(
-            long,
-            env = "ORI_BENCH_POSTGRES_URL",
-            default_value = "postgres://postgres@127.0.0.1:5432/test"
-        )]
-        postgres_url: String,
+        #[command(flatten)]
+        target: Target,
         /// Carriers (3 numbers each, with a bot) before the first kill.
         #[arg(long, default_value_t = 12)]
         carriers: usize,
@@ -157,9 +139,10 @@ enum FaultCommand {
     },
 }
 
+/// Which `ori` runs, on which database.
 #[derive(clap::Args)]
-struct LoadArgs {
-    /// An `ori` built with `--release --features bench`.
+struct Target {
+    /// An `ori` built with `--release` (`load`'s baseline route needs `--features bench`).
     #[arg(long, default_value = "target/release/ori")]
     ori: PathBuf,
     #[arg(long, value_enum, default_value = "sqlite")]
@@ -170,6 +153,12 @@ struct LoadArgs {
         default_value = "postgres://postgres@127.0.0.1:5432/test"
     )]
     postgres_url: String,
+}
+
+#[derive(clap::Args)]
+struct LoadArgs {
+    #[command(flatten)]
+    target: Target,
     /// Numbers per carrier.
     #[arg(long, default_value_t = 10)]
     numbers: usize,
@@ -219,9 +208,9 @@ async fn main() -> Result<()> {
             let mut reports = Vec::new();
             for count in carriers {
                 let options = load::Options {
-                    ori: &args.ori,
-                    engine: args.engine,
-                    postgres: &args.postgres_url,
+                    ori: &args.target.ori,
+                    engine: args.target.engine,
+                    postgres: &args.target.postgres_url,
                     carriers: count,
                     numbers: args.numbers,
                     rounds: args.rounds,
@@ -239,9 +228,7 @@ async fn main() -> Result<()> {
             }
         }
         Command::Sync {
-            ori,
-            engine,
-            postgres_url,
+            target,
             rounds,
             writers,
             edits,
@@ -251,9 +238,9 @@ async fn main() -> Result<()> {
             envs,
         } => {
             sync::run(&sync::Options {
-                ori: &ori,
-                engine,
-                postgres: &postgres_url,
+                ori: &target.ori,
+                engine: target.engine,
+                postgres: &target.postgres_url,
                 rounds,
                 writers: &writers,
                 edits,
@@ -275,9 +262,7 @@ async fn main() -> Result<()> {
         Command::Fault { fault } => {
             let passed = match fault {
                 FaultCommand::Kill9 {
-                    ori,
-                    engine,
-                    postgres_url,
+                    target,
                     carriers,
                     kills,
                     max_delay_ms,
@@ -285,9 +270,9 @@ async fn main() -> Result<()> {
                     full_pass_secs,
                 } => {
                     fault::kill9(&fault::Kill9Options {
-                        ori: &ori,
-                        engine,
-                        postgres: &postgres_url,
+                        ori: &target.ori,
+                        engine: target.engine,
+                        postgres: &target.postgres_url,
                         carriers,
                         kills,
                         max_delay_ms,
