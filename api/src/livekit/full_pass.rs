@@ -8,7 +8,6 @@ use std::collections::{HashMap, HashSet};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
-
 use uuid::Uuid;
 
 use super::client::LiveKitError;
