@@ -26,110 +26,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use ori_livekit_double::LiveKitDouble;
 use rand::Rng;
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Client, Method};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-use crate::server::{BenchDb, Engine, Server};
-
-/// One connection to the bench database, to look at leases.
-async fn raw_pool(url: &str) -> Result<sqlx::AnyPool> {
-    sqlx::any::install_default_drivers();
-    sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect(url)
-        .await
-        .context("connecting to the bench database")
-}
-
-/// The API of a running `ori`, cloneable into load tasks.
-#[derive(Clone)]
-struct Api {
-    client: Client,
-    base: String,
-    auth: String,
-}
-
-/// One answer: status, content type and body (JSON, or `Null`).
-struct Answer {
-    status: StatusCode,
-    content_type: String,
-    body: Value,
-}
-
-impl Api {
-    fn of(server: &Server, timeout: Duration) -> Result<Self> {
-        Ok(Self {
-            client: Client::builder().timeout(timeout).build()?,
-            base: server.base.clone(),
-            auth: server.auth.clone(),
-        })
-    }
-
-    async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Answer> {
-        let mut request = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .header("Authorization", &self.auth);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await?;
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let bytes = response.bytes().await?;
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Ok(Answer {
-            status,
-            content_type,
-            body,
-        })
-    }
-
-    /// Sends and insists on a 2xx; returns the body.
-    async fn ok(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
-        let what = format!("{method} {path}");
-        let answer = self.send(method, path, body).await.context(what.clone())?;
-        ensure!(
-            answer.status.is_success(),
-            "{what} answered {}: {}",
-            answer.status,
-            answer.body
-        );
-        Ok(answer.body)
-    }
-
-    /// Every carrier, through the list's pages.
-    async fn carriers(&self) -> Result<Vec<Value>> {
-        let mut all = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let path = match &cursor {
-                Some(c) => format!("/api/v1/carriers?limit=200&cursor={c}"),
-                None => "/api/v1/carriers?limit=200".to_owned(),
-            };
-            let page = self.ok(Method::GET, &path, None).await?;
-            all.extend(page["items"].as_array().cloned().unwrap_or_default());
-            match page["next_cursor"].as_str() {
-                Some(next) => cursor = Some(next.to_owned()),
-                None => return Ok(all),
-            }
-        }
-    }
-}
-
-fn text(v: &Value, field: &str) -> Result<String> {
-    v[field]
-        .as_str()
-        .map(str::to_owned)
-        .with_context(|| format!("no {field} in {v}"))
-}
+use crate::api::{Api, text};
+use crate::server::{BenchDb, Engine, Server, raw_pool};
+use crate::stats;
 
 // ------------------------------------------------------------------ kill9
 
@@ -224,7 +127,7 @@ async fn kill9_on(options: &Kill9Options<'_>, lk: &LiveKitDouble, db: &BenchDb) 
     let mut acknowledged = 0u64;
     let mut requests_before_kill = Vec::new();
     let mut held_at_restart = Vec::new();
-    let mut restarts = Vec::new();
+    let mut restarts: Vec<Duration> = Vec::new();
     for round in 0..options.kills {
         let api = Api::of(&server, Duration::from_secs(10))?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -329,7 +232,7 @@ async fn kill9_on(options: &Kill9Options<'_>, lk: &LiveKitDouble, db: &BenchDb) 
         "  {} kills; {acknowledged} edits acknowledged; {with_requests} kills came while LiveKit \
          was being called, {with_leases} left leases held; restart median {:.2} s",
         options.kills,
-        median_secs(&mut restarts)
+        stats::median(restarts.iter().map(Duration::as_secs_f64))
     );
     println!(
         "  after the last restart: all synced in {:.2} s, LiveKit equal to the database in {:.2} s; \
@@ -352,13 +255,6 @@ async fn kill9_on(options: &Kill9Options<'_>, lk: &LiveKitDouble, db: &BenchDb) 
         );
         Ok(false)
     }
-}
-
-fn median_secs(values: &mut [Duration]) -> f64 {
-    values.sort();
-    values
-        .get(values.len() / 2)
-        .map_or(0.0, Duration::as_secs_f64)
 }
 
 fn number(next: &AtomicU64) -> String {

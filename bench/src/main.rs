@@ -10,6 +10,7 @@
 //! ori-bench sync --engine postgres --dirty 1000 --replicas 1,2 --full-pass-carriers 10000
 //! ```
 
+mod api;
 mod fault;
 mod load;
 mod plot;

@@ -19,12 +19,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Result, bail, ensure};
 use futures_util::future::try_join_all;
 use ori_livekit_double::LiveKitDouble;
-use serde_json::{Value, json};
+use reqwest::Method;
+use serde_json::json;
 use sqlx::AnyPool;
 
+use crate::api::{Api, text};
 use crate::seed;
 use crate::server::{BenchDb, Engine, Server, pool as db_pool};
 use crate::stats;
@@ -33,6 +35,8 @@ use crate::stats;
 const LATENCY_CARRIERS: usize = 64;
 /// How often a writer reads its carrier's row back.
 const POLL: Duration = Duration::from_millis(2);
+/// Longest one API call may take.
+const API_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest any case may wait for LiveKit to be caught up.
 const PATIENCE: Duration = Duration::from_secs(600);
 
@@ -149,92 +153,44 @@ fn livekit_env(lk: &LiveKitDouble, extra: &[(String, String)]) -> Vec<(String, S
     .collect()
 }
 
-/// A thin client for the few API calls the cases make.
-struct Api<'a>(&'a Server);
-
-impl Api<'_> {
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Result<Value> {
-        let server = self.0;
-        let mut request = server
-            .client
-            .request(method.clone(), server.url(path))
-            .header("Authorization", &server.auth);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await?;
-        let status = response.status();
-        let text = response.text().await?;
-        ensure!(status.is_success(), "{method} {path}: {status}: {text}");
-        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> Result<Value> {
-        self.send(reqwest::Method::POST, path, Some(body)).await
-    }
-
-    async fn patch(&self, path: &str, body: &Value) -> Result<Value> {
-        self.send(reqwest::Method::PATCH, path, Some(body)).await
-    }
-
-    async fn bot(&self) -> Result<String> {
-        let bot = self
-            .post(
-                "/api/v1/bots",
-                &json!({"name": "Bench bot", "agent_name": "bench-agent"}),
-            )
-            .await?;
-        id(&bot)
-    }
-
-    /// Carrier `i` with three numbers (both, inbound, outbound) on `bot`:
-    /// one outbound trunk, one inbound trunk and two dispatch rules.
-    async fn carrier(&self, i: usize, bot: &str) -> Result<String> {
-        let carrier = self
-            .post(
-                "/api/v1/carriers",
-                &json!({
-                    "name": format!("Sync bench {i:06}"),
-                    "sip_address": format!("sip{i}.sync.example.net"),
-                    "allowed_ips": [format!("10.{}.{}.1", (i >> 8) & 255, i & 255)],
-                }),
-            )
-            .await?;
-        let carrier_id = id(&carrier)?;
-        for (k, direction) in ["both", "inbound", "outbound"].into_iter().enumerate() {
-            self.post(
-                &format!("/api/v1/carriers/{carrier_id}/numbers"),
-                &json!({
-                    "number": us_number(i * 3 + k),
-                    "direction": direction,
-                    "bot_id": bot,
-                }),
-            )
-            .await?;
-        }
-        Ok(carrier_id)
-    }
-
-    /// Makes `count` carriers, 16 at a time.
-    async fn carriers(&self, count: usize, bot: &str) -> Result<Vec<String>> {
-        let mut ids = Vec::with_capacity(count);
-        for chunk in (0..count).collect::<Vec<_>>().chunks(16) {
-            ids.extend(try_join_all(chunk.iter().map(|&i| self.carrier(i, bot))).await?);
-        }
-        Ok(ids)
-    }
+/// The bench's bot, for the numbers' dispatch rules.
+async fn bot(api: &Api) -> Result<String> {
+    let body = json!({"name": "Bench bot", "agent_name": "bench-agent"});
+    let bot = api.ok(Method::POST, "/api/v1/bots", Some(&body)).await?;
+    text(&bot, "id")
 }
 
-fn id(value: &Value) -> Result<String> {
-    value["id"]
-        .as_str()
-        .map(str::to_owned)
-        .with_context(|| format!("no id in {value}"))
+/// Carrier `i` with three numbers (both, inbound, outbound) on `bot`:
+/// one outbound trunk, one inbound trunk and two dispatch rules.
+async fn carrier(api: &Api, i: usize, bot: &str) -> Result<String> {
+    let body = json!({
+        "name": format!("Sync bench {i:06}"),
+        "sip_address": format!("sip{i}.sync.example.net"),
+        "allowed_ips": [format!("10.{}.{}.1", (i >> 8) & 255, i & 255)],
+    });
+    let carrier = api
+        .ok(Method::POST, "/api/v1/carriers", Some(&body))
+        .await?;
+    let carrier_id = text(&carrier, "id")?;
+    for (k, direction) in ["both", "inbound", "outbound"].into_iter().enumerate() {
+        let number = json!({
+            "number": us_number(i * 3 + k),
+            "direction": direction,
+            "bot_id": bot,
+        });
+        let path = format!("/api/v1/carriers/{carrier_id}/numbers");
+        api.ok(Method::POST, &path, Some(&number)).await?;
+    }
+    Ok(carrier_id)
+}
+
+/// Makes `count` carriers, 16 at a time.
+async fn carriers(api: &Api, count: usize, bot: &str) -> Result<Vec<String>> {
+    let mut ids = Vec::with_capacity(count);
+    for chunk in (0..count).collect::<Vec<_>>().chunks(16) {
+        ids.extend(try_join_all(chunk.iter().map(|&i| carrier(api, i, bot))).await?);
+    }
+    Ok(ids)
 }
 
 /// A valid US number, unique for each `k` below 8 million.
@@ -288,9 +244,9 @@ async fn latency(options: &Options<'_>, writers: usize) -> Result<(f64, f64)> {
     let mut server =
         Server::spawn(options.ori, &db, &livekit_env(&lk, options.envs), "ori").await?;
     server.log_in().await?;
-    let api = Api(&server);
-    let bot = api.bot().await?;
-    let ids = api.carriers(LATENCY_CARRIERS, &bot).await?;
+    let api = Api::of(&server, API_TIMEOUT)?;
+    let bot = bot(&api).await?;
+    let ids = carriers(&api, LATENCY_CARRIERS, &bot).await?;
     let pool = db_pool(&db.url, 1 + writers as u32).await?;
     until_synced(&pool).await?;
     let pool = &pool;
@@ -309,7 +265,8 @@ async fn latency(options: &Options<'_>, writers: usize) -> Result<(f64, f64)> {
                 let address = format!("edit{edit}.w{w}.sync.example.net");
                 let sent = unix_ms();
                 let started = Instant::now();
-                api.patch(&path, &json!({"sip_address": address})).await?;
+                let edit = json!({"sip_address": address});
+                api.ok(Method::PATCH, &path, Some(&edit)).await?;
                 let synced_at = loop {
                     let (status, at): (String, Option<i64>) = sqlx::query_as(
                         "SELECT sync_status, last_synced_at FROM carriers WHERE id = $1",
@@ -371,9 +328,9 @@ async fn reconcile(options: &Options<'_>, replicas: usize) -> Result<Reconciled>
     // Without LiveKit the carriers stay pending, none with an attempt behind it.
     let mut offline = Server::spawn(options.ori, &db, options.envs, "offline").await?;
     offline.log_in().await?;
-    let api = Api(&offline);
-    let bot = api.bot().await?;
-    api.carriers(options.dirty, &bot).await?;
+    let api = Api::of(&offline, API_TIMEOUT)?;
+    let bot = bot(&api).await?;
+    carriers(&api, options.dirty, &bot).await?;
     offline.stop().await?;
 
     let lk = LiveKitDouble::start().await;
