@@ -355,7 +355,8 @@ impl BotWrite {
     "id": "e1d2c3b4-a596-4877-8695-a4b3c2d1e0f9", "at": "2026-12-02T09:30:11Z",
     "actor_id": "3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "actor_email": "admin@example.com",
     "action": "carrier.update", "target_type": "carrier",
-    "target_id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "fields": ["outbound_cps", "password"],
+    "target_id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11",
+    "carrier_id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "fields": ["outbound_cps", "password"],
     "detail": null
 }))))]
 pub struct AuditEntry {
@@ -372,6 +373,9 @@ pub struct AuditEntry {
     pub target_type: String,
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub target_id: Option<String>,
+    /// The carrier whose history holds this event (a carrier's or its number's event).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub carrier_id: Option<Uuid>,
     pub fields: Vec<String>,
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub detail: Option<String>,
@@ -384,7 +388,8 @@ pub struct AuditEntry {
         "id": "e1d2c3b4-a596-4877-8695-a4b3c2d1e0f9", "at": "2026-12-02T09:30:11Z",
         "actor_id": "3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "actor_email": "admin@example.com",
         "action": "carrier.update", "target_type": "carrier",
-        "target_id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "fields": ["outbound_cps"], "detail": null
+        "target_id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11",
+        "carrier_id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "fields": ["outbound_cps"], "detail": null
     }],
     "next_cursor": "MTczMzEzMTgxMTAwMDplMWQy"
 }))))]

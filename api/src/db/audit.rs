@@ -16,6 +16,8 @@ pub struct Event<'a> {
     pub action: &'a str,
     pub target_type: &'a str,
     pub target_id: Option<String>,
+    /// The carrier whose history shows this event: the carrier's own, or its number's.
+    pub carrier_id: Option<String>,
     pub fields: Vec<&'a str>,
     pub detail: Option<String>,
 }
@@ -26,9 +28,16 @@ impl<'a> Event<'a> {
             action,
             target_type,
             target_id: Some(target_id.to_string()),
+            carrier_id: None,
             fields: Vec::new(),
             detail: None,
         }
+    }
+
+    /// Shows the event in this carrier's history.
+    pub fn carrier(mut self, carrier_id: impl ToString) -> Self {
+        self.carrier_id = Some(carrier_id.to_string());
+        self
     }
 
     pub fn fields(mut self, fields: Vec<&'a str>) -> Self {
@@ -49,8 +58,8 @@ pub async fn record(
 ) -> sqlx::Result<()> {
     let fields = serde_json::to_string(&event.fields).unwrap_or_else(|_| "[]".into());
     sqlx::query(
-        "INSERT INTO audit_log (id, at, actor_id, actor_email, action, target_type, target_id, fields, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit_log (id, at, actor_id, actor_email, action, target_type, target_id, carrier_id, fields, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(Uuid::now_v7().to_string())
     .bind(now_ms())
@@ -59,6 +68,7 @@ pub async fn record(
     .bind(event.action)
     .bind(event.target_type)
     .bind(event.target_id)
+    .bind(event.carrier_id)
     .bind(fields)
     .bind(event.detail)
     .execute(conn)
@@ -77,20 +87,35 @@ pub fn decode_cursor(text: &str) -> Option<(i64, String)> {
     Some((at.parse().ok()?, id.to_owned()))
 }
 
-/// Newest first; `target` narrows to one target id.
+/// Which events a page lists.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    All,
+    /// Events about one target id.
+    Target(&'a str),
+    /// A carrier's history: its own events and its numbers'.
+    Carrier(&'a str),
+}
+
+/// Newest first, narrowed by `scope`.
 pub async fn list(
     db: &Db,
-    target: Option<&str>,
+    scope: Scope<'_>,
     limit: u32,
     before: Option<&(i64, String)>,
 ) -> sqlx::Result<(Vec<AuditEntry>, Option<String>)> {
     let mut sql = String::from(
-        "SELECT id, at, actor_id, actor_email, action, target_type, target_id, fields, detail \
-         FROM audit_log WHERE 1 = 1",
+        "SELECT id, at, actor_id, actor_email, action, target_type, target_id, carrier_id, fields, \
+         detail FROM audit_log WHERE 1 = 1",
     );
     let mut n = 1;
-    if target.is_some() {
-        sql.push_str(&format!(" AND target_id = ${n}"));
+    let narrowed_to = match scope {
+        Scope::All => None,
+        Scope::Target(id) => Some(("target_id", id)),
+        Scope::Carrier(id) => Some(("carrier_id", id)),
+    };
+    if let Some((column, _)) = narrowed_to {
+        sql.push_str(&format!(" AND {column} = ${n}"));
         n += 1;
     }
     if before.is_some() {
@@ -102,8 +127,8 @@ pub async fn list(
     }
     sql.push_str(&format!(" ORDER BY at DESC, id DESC LIMIT ${n}"));
     let mut query = sqlx::query(AssertSqlSafe(sql));
-    if let Some(target) = target {
-        query = query.bind(target.to_owned());
+    if let Some((_, id)) = narrowed_to {
+        query = query.bind(id.to_owned());
     }
     if let Some((at, id)) = before {
         query = query.bind(*at).bind(id.clone());
@@ -118,6 +143,7 @@ pub async fn list(
         let id: String = row.try_get("id")?;
         let at: i64 = row.try_get("at")?;
         let actor_id: Option<String> = row.try_get("actor_id")?;
+        let carrier_id: Option<String> = row.try_get("carrier_id")?;
         let fields: String = row.try_get("fields")?;
         if i + 1 == limit as usize && rows.len() > limit as usize {
             next = Some(encode_cursor(at, &id));
@@ -130,6 +156,7 @@ pub async fn list(
             action: row.try_get("action")?,
             target_type: row.try_get("target_type")?,
             target_id: row.try_get("target_id")?,
+            carrier_id: carrier_id.and_then(|c| Uuid::parse_str(&c).ok()),
             fields: serde_json::from_str(&fields).unwrap_or_default(),
             detail: row.try_get("detail")?,
         });

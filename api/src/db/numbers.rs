@@ -208,6 +208,14 @@ pub async fn update(
     Ok(true)
 }
 
+/// What a deleted number leaves behind.
+pub struct Deleted {
+    /// The number as typed, for the audit log.
+    pub number: String,
+    /// Its LiveKit dispatch rule, to delete there.
+    pub dispatch_rule: Option<String>,
+}
+
 /// Deletes a number; `Some(its dispatch rule id, if any)` when it existed.
 /// The id comes from the deleting statement, so a concurrent sync's record
 /// of a new rule is never lost.
@@ -215,9 +223,10 @@ pub async fn delete(
     conn: &mut AnyConnection,
     carrier_id: Uuid,
     id: Uuid,
-) -> sqlx::Result<Option<Option<String>>> {
-    let deleted: Option<Option<String>> = sqlx::query_scalar(
-        "DELETE FROM phone_numbers WHERE carrier_id = $1 AND id = $2 RETURNING lk_dispatch_rule_id",
+) -> sqlx::Result<Option<Deleted>> {
+    let deleted: Option<(String, Option<String>)> = sqlx::query_as(
+        "DELETE FROM phone_numbers WHERE carrier_id = $1 AND id = $2 \
+         RETURNING number, lk_dispatch_rule_id",
     )
     .bind(carrier_id.to_string())
     .bind(id.to_string())
@@ -226,7 +235,10 @@ pub async fn delete(
     if deleted.is_some() {
         touch_config(conn, carrier_id).await?;
     }
-    Ok(deleted)
+    Ok(deleted.map(|(number, dispatch_rule)| Deleted {
+        number,
+        dispatch_rule,
+    }))
 }
 
 /// A carrier's numbers as typed (id, number), for recomputing their forms.

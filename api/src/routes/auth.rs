@@ -114,6 +114,7 @@ pub async fn login(
             action: "login.failure",
             target_type: "user",
             target_id: target.clone(),
+            carrier_id: None,
             fields: vec![],
             detail: Some(format!("{email} from {ip}")),
         };
@@ -123,6 +124,7 @@ pub async fn login(
                 action: "login.throttled",
                 target_type: "user",
                 target_id: target.clone(),
+                carrier_id: None,
                 fields: vec![],
                 detail: Some(format!("{email} from {ip}: {held}")),
             };

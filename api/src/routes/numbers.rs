@@ -148,8 +148,9 @@ pub async fn create(
     fields.extend(config.label.as_ref().map(|_| "label"));
     fields.extend(config.bot_id.map(|_| "bot_id"));
     let event = Event::new("number.create", "phone_number", number_id)
+        .carrier(carrier.id)
         .fields(fields)
-        .detail(format!("{entered} on carrier {}", carrier.id));
+        .detail(entered);
     audit::record(&mut tx, Some(&user), event).await?;
     tx.commit().await?;
     state.changed();
@@ -207,7 +208,10 @@ pub async fn update(
         if !store::update(&mut tx, carrier_id, number_id, &config).await? {
             return Err(not_found());
         }
-        let event = Event::new("number.update", "phone_number", number_id).fields(fields);
+        let event = Event::new("number.update", "phone_number", number_id)
+            .carrier(carrier_id)
+            .fields(fields)
+            .detail(current.view.number.clone());
         audit::record(&mut tx, Some(&user), event).await?;
         tx.commit().await?;
         state.changed();
@@ -235,14 +239,15 @@ pub async fn delete(
 ) -> ApiResult<HttpResponse> {
     let (carrier_id, number_id) = *path;
     let mut tx = state.db.begin().await?;
-    let Some(rule) = store::delete(&mut tx, carrier_id, number_id).await? else {
+    let Some(deleted) = store::delete(&mut tx, carrier_id, number_id).await? else {
         return Err(ApiError::not_found("phone number on this carrier"));
     };
-    if let Some(rule) = rule {
+    if let Some(rule) = deleted.dispatch_rule {
         sync::tombstone(&mut tx, sync::DISPATCH_RULE, &rule, &carrier_id.to_string()).await?;
     }
     let event = Event::new("number.delete", "phone_number", number_id)
-        .detail(format!("from carrier {carrier_id}"));
+        .carrier(carrier_id)
+        .detail(deleted.number);
     audit::record(&mut tx, Some(&user), event).await?;
     tx.commit().await?;
     state.changed();
