@@ -44,6 +44,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     Unavailable(String),
+    /// A service this request needs (LiveKit) could not be read; the text says why.
+    #[error("{0}")]
+    BadGateway(String),
     /// The database cannot serve the request: it does not answer, it is
     /// read-only, or its disk is full. The client learns which and what to
     /// do; the log gets the cause.
@@ -235,6 +238,7 @@ impl ApiError {
             Self::NotFound(d) => ("not-found", Some(d.clone()), vec![]),
             Self::UnsupportedMediaType(d) => ("unsupported-media-type", Some(d.clone()), vec![]),
             Self::Unavailable(d) => ("unavailable", Some(d.clone()), vec![]),
+            Self::BadGateway(d) => ("bad-gateway", Some(d.clone()), vec![]),
             Self::Storage { fault, .. } => (fault.kind(), Some(fault.detail().to_owned()), vec![]),
         };
         Problem {
@@ -262,6 +266,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Self::Storage { fault, .. } => match fault {
                 StorageFault::Full => StatusCode::INSUFFICIENT_STORAGE,
                 _ => StatusCode::SERVICE_UNAVAILABLE,

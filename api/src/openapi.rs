@@ -83,6 +83,8 @@ path under `/api/` answers a problem+json 404.
         carriers::update,
         carriers::delete,
         carriers::sync_now,
+        carriers::livekit,
+        audit::carrier_history,
         numbers::list,
         numbers::create,
         numbers::update,

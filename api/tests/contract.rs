@@ -867,6 +867,70 @@ async fn every_operation_answers_as_documented() {
         .unwrap();
     c.check("POST", sync, 503, res).await;
 
+    // What LiveKit holds: the comparison, an unknown carrier, LiveKit down
+    // (502), a password this key cannot decrypt (409), no LiveKit (503).
+    let held = "/api/v1/carriers/{id}/livekit";
+    let held_path = fill(held, &[&id(&carrier)]);
+    c.call("GET", held, 200, admin.get(c.url(&held_path))).await;
+    c.call("GET", held, 404, admin.get(c.url(&fill(held, &[&missing]))))
+        .await;
+    c.call("GET", held, 403, member.get(c.url(&held_path)))
+        .await;
+    lk.set_down(true);
+    c.call("GET", held, 502, admin.get(c.url(&held_path))).await;
+    lk.set_down(false);
+    let garbled = app
+        .carrier(
+            json!({"name": "Garbled", "sip_address": "sip.garbled.example", "password": "pw-1"}),
+        )
+        .await;
+    sqlx::query("UPDATE carriers SET password_secret = $1 WHERE id = $2")
+        .bind(vec![7_u8; 48])
+        .bind(id(&garbled))
+        .execute(&db)
+        .await
+        .unwrap();
+    let garbled_path = fill(held, &[&id(&garbled)]);
+    c.call("GET", held, 409, admin.get(c.url(&garbled_path)))
+        .await;
+    let res = bare
+        .client
+        .get(bare.url(&fill(held, &[&id(&bare_carrier)])))
+        .send()
+        .await
+        .unwrap();
+    c.check("GET", held, 503, res).await;
+
+    // A carrier's history: a page, a bad cursor (422), a bad limit (400),
+    // an unknown carrier (404).
+    let history = "/api/v1/carriers/{id}/history";
+    let history_path = fill(history, &[&id(&carrier)]);
+    c.call("GET", history, 200, admin.get(c.url(&history_path)))
+        .await;
+    c.call(
+        "GET",
+        history,
+        422,
+        admin.get(c.url(&history_path)).query(&[("cursor", "nope")]),
+    )
+    .await;
+    c.call(
+        "GET",
+        history,
+        400,
+        admin.get(c.url(&history_path)).query(&[("limit", "-1")]),
+    )
+    .await;
+    c.call(
+        "GET",
+        history,
+        404,
+        admin.get(c.url(&fill(history, &[&missing]))),
+    )
+    .await;
+    c.call("GET", history, 403, member.get(c.url(&history_path)))
+        .await;
+
     // Deletes: a stale If-Match (412), then without one, then gone (404).
     let numbers_one = fill(one_number, &[&id(&carrier), &id(&number)]);
     c.call(

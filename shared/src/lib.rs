@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod carrier;
 pub mod dto;
 pub mod errors;
+pub mod livekit;
 pub mod number;
 pub mod raw;
 #[cfg(feature = "openapi")]

@@ -425,6 +425,7 @@ impl CarrierSync<'_> {
             .collect();
         let filter = ListSipDispatchRuleRequest {
             trunk_ids: vec![trunk_id.to_owned()],
+            ..Default::default()
         };
         Ok(self
             .r

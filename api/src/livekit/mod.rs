@@ -9,7 +9,9 @@
 
 mod apply;
 pub mod client;
+pub mod compare;
 pub mod full_pass;
+pub mod inspect;
 pub mod metrics;
 pub mod plan;
 pub mod reconciler;
@@ -17,6 +19,7 @@ pub mod types;
 
 pub use client::{LiveKitClient, LiveKitConfig, LiveKitError, LiveKitTimeouts};
 pub use full_pass::{FullPassError, FullPassReport};
+pub use inspect::InspectError;
 pub use metrics::SyncMetrics;
 pub use plan::{
     CarrierInput, DesiredRule, DesiredState, NumberInput, Owner, PlanError, parse_owner, plan,

@@ -27,6 +27,8 @@ use uuid::Uuid;
 
 use crate::country::iso_alpha2;
 
+use super::compare::{self, Fields};
+
 use super::types::{
     AuthPassword, RoomAgentDispatch, RoomConfiguration, SipDispatchRule, SipDispatchRuleIndividual,
     SipDispatchRuleInfo, SipInboundTrunkInfo, SipOutboundTrunkInfo, SipTransport,
@@ -336,78 +338,18 @@ pub fn parse_owner(metadata: &str) -> Option<Owner> {
     })
 }
 
-fn sorted(items: &[String]) -> Vec<&str> {
-    let mut out: Vec<&str> = items.iter().map(String::as_str).collect();
-    out.sort_unstable();
-    out
-}
-
-/// A trunk kind that [`same_trunk`] can compare.
-pub trait TrunkFields {
-    /// Whether the fields the planner sets are equal (lists compared as
-    /// sets, in any order); ids and every other field are ignored.
-    fn same_fields(&self, other: &Self) -> bool;
-}
-
-impl TrunkFields for SipOutboundTrunkInfo {
-    fn same_fields(&self, other: &Self) -> bool {
-        self.name == other.name
-            && self.metadata == other.metadata
-            && self.address == other.address
-            && self.destination_country == other.destination_country
-            && self.transport == other.transport
-            && sorted(&self.numbers) == sorted(&other.numbers)
-            && self.auth_username == other.auth_username
-            && self.auth_password == other.auth_password
-    }
-}
-
-impl TrunkFields for SipInboundTrunkInfo {
-    fn same_fields(&self, other: &Self) -> bool {
-        self.name == other.name
-            && self.metadata == other.metadata
-            && sorted(&self.numbers) == sorted(&other.numbers)
-            && sorted(&self.allowed_addresses) == sorted(&other.allowed_addresses)
-            && self.auth_username == other.auth_username
-            && self.auth_password == other.auth_password
-    }
-}
-
-/// Whether `remote` already matches `desired`, so no update is needed.
-pub fn same_trunk<T: TrunkFields>(desired: &T, remote: &T) -> bool {
-    desired.same_fields(remote)
-}
-
-fn individual_prefix(rule: &SipDispatchRuleInfo) -> Option<(&str, &str)> {
-    let r = rule.rule.as_ref()?;
-    if r.dispatch_rule_direct.is_some() || r.dispatch_rule_callee.is_some() {
-        return None;
-    }
-    let i = r.dispatch_rule_individual.as_ref()?;
-    Some((i.room_prefix.as_str(), i.pin.as_str()))
-}
-
-fn agent_names(rule: &SipDispatchRuleInfo) -> Vec<&str> {
-    let mut names: Vec<&str> = rule
-        .room_config
-        .as_ref()
-        .map(|c| c.agents.iter().map(|a| a.agent_name.as_str()).collect())
-        .unwrap_or_default();
-    names.sort_unstable();
-    names
+/// Whether `remote` already matches `desired`, so no update is needed: the
+/// fields the planner sets are equal (lists in any order); ids and every
+/// other field are ignored.
+pub fn same_trunk<T: Fields>(desired: &T, remote: &T) -> bool {
+    compare::same(desired, remote)
 }
 
 /// Whether `remote` already matches `desired` (a [`DesiredRule::bind`]
 /// result): name, metadata, rule kind, room prefix and pin, trunks, called
 /// numbers and agents.
 pub fn same_rule(desired: &SipDispatchRuleInfo, remote: &SipDispatchRuleInfo) -> bool {
-    desired.name == remote.name
-        && desired.metadata == remote.metadata
-        && individual_prefix(desired).is_some()
-        && individual_prefix(desired) == individual_prefix(remote)
-        && sorted(&desired.trunk_ids) == sorted(&remote.trunk_ids)
-        && sorted(&desired.numbers) == sorted(&remote.numbers)
-        && agent_names(desired) == agent_names(remote)
+    compare::same(desired, remote)
 }
 
 #[cfg(test)]

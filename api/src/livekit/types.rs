@@ -474,6 +474,9 @@ pub struct UpdateSipDispatchRuleRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ListSipDispatchRuleRequest {
+    /// Only these rules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dispatch_rule_ids: Vec<String>,
     /// Rules for any of these trunks (and rules for every trunk).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trunk_ids: Vec<String>,

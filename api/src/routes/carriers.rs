@@ -7,6 +7,7 @@ use ori_shared::carrier::{check_not_loopback, inbound_open};
 use ori_shared::dto::{
     Carrier, CarrierConfig, CarrierCreate, CarrierPage, CarrierPatch, PasswordChange, Problem,
 };
+use ori_shared::livekit::LiveKitComparison;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -19,7 +20,7 @@ use crate::db::carriers::{self as store, CarrierRecord, CarrierWrite, Cursor};
 use crate::db::sync;
 use crate::error::{ApiError, ApiResult};
 use crate::etag::{IfMatch, check_if_match, etag};
-use crate::livekit::SyncNowError;
+use crate::livekit::{InspectError, Reconciler, SyncNowError};
 use crate::state::AppState;
 use crate::time_util::from_ms;
 
@@ -216,7 +217,9 @@ pub async fn create(
     };
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, &write).await?;
-    let event = Event::new("carrier.create", "carrier", id).fields(set_fields(&config));
+    let event = Event::new("carrier.create", "carrier", id)
+        .carrier(id)
+        .fields(set_fields(&config));
     audit::record(&mut tx, Some(&user), event).await?;
     tx.commit().await?;
     state.changed();
@@ -308,7 +311,9 @@ pub async fn update(
                 )
                 .await?;
             }
-            let event = Event::new("carrier.update", "carrier", *id).fields(fields);
+            let event = Event::new("carrier.update", "carrier", *id)
+                .carrier(*id)
+                .fields(fields);
             audit::record(&mut tx, Some(&user), event).await?;
             tx.commit().await?;
             state.changed();
@@ -357,7 +362,9 @@ pub async fn delete(
     for (kind, remote_id) in &remote {
         sync::tombstone(&mut tx, kind, remote_id, &carrier).await?;
     }
-    let event = Event::new("carrier.delete", "carrier", *id).detail(record.name.clone());
+    let event = Event::new("carrier.delete", "carrier", *id)
+        .carrier(*id)
+        .detail(record.name.clone());
     audit::record(&mut tx, Some(&user), event).await?;
     tx.commit().await?;
     state.changed();
@@ -385,14 +392,7 @@ pub async fn sync_now(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     load(&state, *id).await?;
-    let reconciler = state.reconciler.as_ref().ok_or_else(|| {
-        ApiError::Unavailable(
-            "LiveKit is not configured: set ORI_LIVEKIT_URL, ORI_LIVEKIT_API_KEY and \
-             ORI_LIVEKIT_API_SECRET (or ORI_LIVEKIT_API_SECRET_FILE), then restart."
-                .into(),
-        )
-    })?;
-    match reconciler.sync_now(*id).await {
+    match reconciler(&state)?.sync_now(*id).await {
         Ok(()) => {}
         Err(SyncNowError::NotFound) => return Err(ApiError::not_found("carrier")),
         Err(SyncNowError::Busy) => {
@@ -405,4 +405,53 @@ pub async fn sync_now(
     }
     let record = load(&state, *id).await?;
     Ok(with_etag(HttpResponse::Ok(), &record))
+}
+
+/// The reconciler, or 503 when LiveKit is not configured.
+fn reconciler(state: &AppState) -> ApiResult<&Reconciler> {
+    state.reconciler.as_deref().ok_or_else(|| {
+        ApiError::Unavailable(
+            "LiveKit is not configured: set ORI_LIVEKIT_URL, ORI_LIVEKIT_API_KEY and \
+             ORI_LIVEKIT_API_SECRET (or ORI_LIVEKIT_API_SECRET_FILE), then restart."
+                .into(),
+        )
+    })
+}
+
+/// "What LiveKit holds": the carrier's trunks and dispatch rules read from
+/// LiveKit now, beside what the console wants, field by field. Passwords
+/// show only whether they match. "Sync to LiveKit" repairs any difference.
+///
+/// 502 when LiveKit cannot be read (nothing is guessed); 503 when LiveKit is
+/// not configured.
+#[utoipa::path(get, path = "/api/v1/carriers/{id}/livekit", tag = "carriers", operation_id = "carrier_livekit",
+    params(("id" = Uuid, Path, description = "Carrier id")),
+    security(("session" = ["super_admin"]), ("bearer" = ["super_admin"])),
+    responses(
+        (status = 200, description = "LiveKit's objects beside the console's", body = LiveKitComparison),
+        (status = 409, description = "The carrier's configuration cannot be turned into LiveKit objects",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "LiveKit could not be read",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "LiveKit is not configured",
+            body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn livekit(
+    _: SuperAdmin,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    load(&state, *id).await?;
+    match reconciler(&state)?.inspect(*id).await {
+        Ok(comparison) => Ok(HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(comparison)),
+        Err(InspectError::NotFound) => Err(ApiError::not_found("carrier")),
+        Err(e @ InspectError::LiveKit(_)) => Err(ApiError::BadGateway(e.to_string())),
+        Err(e @ InspectError::Plan(_)) => Err(ApiError::Conflict {
+            field: "id",
+            detail: e.to_string(),
+        }),
+        Err(InspectError::Db(e)) => Err(e.into()),
+    }
 }

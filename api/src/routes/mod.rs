@@ -143,6 +143,8 @@ pub fn api(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(carriers::delete)),
     )
     .service(resource("/carriers/{id}/sync").route(web::post().to(carriers::sync_now)))
+    .service(resource("/carriers/{id}/livekit").route(web::get().to(carriers::livekit)))
+    .service(resource("/carriers/{id}/history").route(web::get().to(audit::carrier_history)))
     .service(
         resource("/carriers/{id}/numbers")
             .route(web::get().to(numbers::list))
