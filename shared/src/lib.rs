@@ -10,6 +10,7 @@ pub mod dto;
 pub mod errors;
 pub mod livekit;
 pub mod number;
+pub mod probe;
 pub mod raw;
 #[cfg(feature = "openapi")]
 pub mod schema;
