@@ -16,6 +16,7 @@ pub mod livekit;
 pub mod openapi;
 pub mod redact;
 pub mod routes;
+pub mod sip;
 pub mod spa;
 pub mod startup;
 pub mod state;
