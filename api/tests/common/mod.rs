@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod kamailio;
 pub mod livekit;
 
 pub use ori_api::config::Settings;
