@@ -6,6 +6,7 @@
 #   scripts/install-tools.sh --browser  # ... plus chromium and chromedriver (apt) and npm
 #                                       # axe-core (injected into pages by the e2e harness),
 #                                       # libfaketime (apt; a sync test skews one replica's clock),
+#                                       # kamailio with its TLS module (apt; the SIP probe's tests),
 #                                       # the pinned Python tools of scripts/python-tools.txt
 #   scripts/install-tools.sh --bench    # ... plus wrk (apt), the load generator of ori-bench
 #   source scripts/env.sh               # afterwards: puts the tools on PATH in your shell
@@ -24,6 +25,8 @@ BINARYEN_DIR="$ROOT/.tools/binaryen"
 AXE_CORE_VERSION="4.14.1" # = AXE_CORE_VERSION in e2e/src/lib.rs
 AXE_CORE_DIR="$ROOT/.tools/axe-core"
 FAKETIME_LIB="/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1" # = FAKETIME_LIB in api/tests/sync_faults.rs
+KAMAILIO="/usr/sbin/kamailio"                                     # = KAMAILIO in api/tests/common/kamailio.rs
+KAMAILIO_TLS="/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so"  # = MODULES/tls.so there
 WASM_TARGET="wasm32-unknown-unknown"
 PY_TOOLS_DIR="$ROOT/.tools/py" # = PY_TOOLS in api/tests/generated_client.rs
 
@@ -150,6 +153,17 @@ if [ "$browser" = 1 ]; then
     log "ok: libfaketime ($FAKETIME_LIB)"
   else
     timed apt_install libfaketime
+  fi
+fi
+
+# --- kamailio (only with --browser: the full test set) -------------------------------------
+# A real SIP server for the "Test connection" probe's tests (UDP, TCP and TLS on 127.0.0.1).
+# Only the binary and modules are used: the tests start it with their own configuration.
+if [ "$browser" = 1 ]; then
+  if [ -x "$KAMAILIO" ] && [ -f "$KAMAILIO_TLS" ]; then
+    log "ok: kamailio ($KAMAILIO, $KAMAILIO_TLS)"
+  else
+    timed apt_install kamailio kamailio-tls-modules
   fi
 fi
 
