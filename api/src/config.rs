@@ -81,6 +81,9 @@ pub struct Settings {
     /// Accept SIP addresses on this machine (`localhost`, 127.0.0.0/8, `::1`):
     /// for development and tests that run a SIP server locally.
     pub allow_loopback_sip: bool,
+    /// Extra CA certificates (PEM) that Test connection trusts for TLS, besides
+    /// the public roots: for carriers whose certificate a private CA signed.
+    pub sip_tls_ca_file: Option<PathBuf>,
     /// How long a hot read (a list page, the session or API token behind a
     /// request) is reused, in milliseconds; this replica's own writes end it
     /// at once, another replica's show within this time. 0: never reused.
@@ -121,6 +124,7 @@ impl Default for Settings {
             sync_lease_ms: 60_000,
             sync_concurrency: 32,
             allow_loopback_sip: false,
+            sip_tls_ca_file: None,
             read_cache_ms: crate::db::READ_CACHE_MS,
         }
     }

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::auth::extract::SESSION_COOKIE;
 use crate::routes::{
-    audit, auth, bots, carriers, health, numbers, pool, tokens, two_factor, users,
+    audit, auth, bots, carriers, health, numbers, pool, probe, tokens, two_factor, users,
 };
 
 const GETTING_STARTED: &str = "\
@@ -84,6 +84,7 @@ path under `/api/` answers a problem+json 404.
         carriers::delete,
         carriers::sync_now,
         carriers::livekit,
+        probe::probe,
         audit::carrier_history,
         numbers::list,
         numbers::create,

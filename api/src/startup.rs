@@ -29,6 +29,7 @@ use crate::livekit::{
 use crate::openapi::AllowedMethods;
 use crate::routes::health::{MetricsAccess, MetricsToken};
 use crate::routes::{self, health};
+use crate::sip::ProbeOptions;
 use crate::spa::{Effort, Spa, SpaSlot};
 use crate::state::{AppState, SessionPolicy};
 use crate::telemetry::{Refusal, RefusalLog};
@@ -112,6 +113,7 @@ impl Application {
             reconciler,
             metrics,
             allow_loopback_sip: settings.allow_loopback_sip,
+            probe: Arc::new(probe_options(settings)?),
             insecure_http: settings.insecure_http,
             require_2fa: settings.require_2fa,
             carrier_pages: Arc::new(Memo::new(read_cache, 256)),
@@ -538,6 +540,25 @@ fn compress_spa_at_best(slot: Arc<SpaSlot>, dir: PathBuf) {
 fn bench_routes(_cfg: &mut web::ServiceConfig) {
     #[cfg(feature = "bench")]
     crate::bench::routes(_cfg);
+}
+
+/// Test connection's settings: loopback per `ORI_ALLOW_LOOPBACK_SIP`, and the
+/// CA certificates of `ORI_SIP_TLS_CA_FILE` trusted besides the public roots.
+fn probe_options(settings: &Settings) -> anyhow::Result<ProbeOptions> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+
+    let extra_roots = match &settings.sip_tls_ca_file {
+        Some(path) => CertificateDer::pem_file_iter(path)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .with_context(|| format!("reading ORI_SIP_TLS_CA_FILE {}", path.display()))?,
+        None => Vec::new(),
+    };
+    Ok(ProbeOptions {
+        allow_loopback: settings.allow_loopback_sip,
+        extra_roots,
+        ..ProbeOptions::default()
+    })
 }
 
 #[cfg(test)]

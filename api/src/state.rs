@@ -11,6 +11,7 @@ use crate::crypto::SecretBox;
 use crate::db::Db;
 use crate::db::memo::Memo;
 use crate::livekit::{Reconciler, SyncMetrics};
+use crate::sip::ProbeOptions;
 
 /// Carrier list pages as sent, by (search, page size, cursor).
 pub type CarrierPages = Memo<(String, u32, Option<String>), Bytes>;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub metrics: Arc<SyncMetrics>,
     /// `ORI_ALLOW_LOOPBACK_SIP`: loopback SIP addresses are accepted.
     pub allow_loopback_sip: bool,
+    /// How Test connection probes a carrier (timeout, loopback, extra TLS roots).
+    pub probe: Arc<ProbeOptions>,
     /// `ORI_INSECURE_HTTP`: the session cookie is not `Secure` (nor `__Host-`).
     pub insecure_http: bool,
     /// `ORI_REQUIRE_2FA`: super admins must turn on two-factor sign-in.

@@ -901,6 +901,21 @@ async fn every_operation_answers_as_documented() {
         .unwrap();
     c.check("GET", held, 503, res).await;
 
+    // Test connection: it runs (whatever the carrier answers), or 404.
+    let probe = "/api/v1/carriers/{id}/probe";
+    let probe_path = fill(probe, &[&id(&carrier)]);
+    c.call("POST", probe, 200, admin.post(c.url(&probe_path)))
+        .await;
+    c.call(
+        "POST",
+        probe,
+        404,
+        admin.post(c.url(&fill(probe, &[&missing]))),
+    )
+    .await;
+    c.call("POST", probe, 403, member.post(c.url(&probe_path)))
+        .await;
+
     // A carrier's history: a page, a bad cursor (422), a bad limit (400),
     // an unknown carrier (404).
     let history = "/api/v1/carriers/{id}/history";

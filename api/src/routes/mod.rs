@@ -7,6 +7,7 @@ pub mod carriers;
 pub mod health;
 pub mod numbers;
 pub mod pool;
+pub mod probe;
 pub mod tokens;
 pub mod two_factor;
 pub mod users;
@@ -143,6 +144,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(carriers::delete)),
     )
     .service(resource("/carriers/{id}/sync").route(web::post().to(carriers::sync_now)))
+    .service(resource("/carriers/{id}/probe").route(web::post().to(probe::probe)))
     .service(resource("/carriers/{id}/livekit").route(web::get().to(carriers::livekit)))
     .service(resource("/carriers/{id}/history").route(web::get().to(audit::carrier_history)))
     .service(
