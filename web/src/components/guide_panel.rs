@@ -73,6 +73,10 @@ async fn fetch_guide() -> Option<Arc<str>> {
 /// A click on one of the guide's in-panel links (`href="#id"`): show the target
 /// inside the panel (opening it if it is a recipe) and move focus there, instead of
 /// letting the router navigate to a `#hash` URL.
+///
+/// Other links (each recipe's "Use this recipe", to `/dashboard/carriers/create?recipe=…`)
+/// are left to the router, which navigates inside the app: the page, and this panel with
+/// it, goes away, so the panel needs no closing.
 fn follow_link(ev: MouseEvent) {
     let Some(link) = ev
         .target()

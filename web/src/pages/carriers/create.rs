@@ -1,11 +1,13 @@
-//! Add carrier at `/dashboard/carriers/create`.
+//! Add carrier at `/dashboard/carriers/create`, optionally started from one of the
+//! setup guide's recipes (`?recipe=twilio`: see `recipes.rs`).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use ori_shared::dto::CarrierCreate;
 
 use super::BackLink;
 use super::form::{CarrierFields, CarrierForm, Mode};
+use super::recipes::{self, Recipe};
 use crate::api;
 use crate::components::super_admin::SuperAdminOnly;
 use crate::components::title::use_title;
@@ -15,16 +17,47 @@ use crate::routes;
 #[component]
 pub fn CarrierCreatePage() -> impl IntoView {
     use_title(|| "Add carrier".into());
+    let query = use_query_map();
+    // A new form when the recipe changes (back and forward between two recipe links);
+    // an unknown id is the empty form.
+    let recipe_id = Memo::new(move |_| query.with(|q| q.get(recipes::QUERY)));
     view! {
         <SuperAdminOnly>
-            <CreateForm/>
+            {move || {
+                let recipe = recipe_id.with(|id| id.as_deref().and_then(recipes::find));
+                view! { <CreateForm recipe/> }
+            }}
         </SuperAdminOnly>
     }
 }
 
+/// What the recipe filled in and what is left to the admin, above the form.
 #[component]
-fn CreateForm() -> impl IntoView {
-    let form = CarrierForm::new();
+fn RecipeNote(recipe: &'static Recipe) -> impl IntoView {
+    let to_fill = recipe.to_fill();
+    let to_fill = match to_fill.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    view! {
+        <section class="recipe-note" aria-labelledby="recipe-note-title">
+            <h2 id="recipe-note-title">"Filled in from " {recipe.called}</h2>
+            <p>
+                "The values the setup guide's recipe gives are filled in below: check them against "
+                {recipe.check_with} "."
+            </p>
+            <p>
+                "Still to fill in, marked below: " <strong>{to_fill}</strong> "."
+            </p>
+            {(!recipe.ask.is_empty()).then(|| view! { <p>{recipe.ask}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn CreateForm(recipe: Option<&'static Recipe>) -> impl IntoView {
+    let form = recipe.map_or_else(CarrierForm::new, CarrierForm::from_recipe);
     let errors = Memo::new(move |_| form.create_body().validate().err().unwrap_or_default());
     let toasts = use_toasts();
     let navigate = use_navigate();
@@ -69,6 +102,7 @@ fn CreateForm() -> impl IntoView {
                 <p class="page-subtitle">"Describe the SIP trunk your provider gave you."</p>
             </div>
         </header>
+        {recipe.map(|recipe| view! { <RecipeNote recipe/> })}
         <form class="carrier-form" novalidate on:submit=on_submit>
             <CarrierFields form errors=errors mode=Mode::Create disabled=pending/>
             <p class="form-note" role="note">"LiveKit trunks will be created automatically after saving."</p>

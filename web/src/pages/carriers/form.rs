@@ -12,6 +12,7 @@ use ori_shared::number::NumberFormat;
 use ori_shared::raw::RawNumber;
 use ori_shared::{FieldError, FieldErrors};
 
+use super::recipes::Recipe;
 use crate::components::tag_input::TagInput;
 
 /// Which form this is; labels and placeholders differ as the spec words them.
@@ -40,6 +41,9 @@ pub struct CarrierForm {
     pub channels: RwSignal<String>,
     touched: RwSignal<Vec<&'static str>>,
     server_errors: RwSignal<Vec<FieldError>>,
+    /// The setup-guide recipe Add carrier started from: its hints show under the
+    /// fields, and its inbound method is sent instead of the API's default.
+    recipe: Option<&'static Recipe>,
 }
 
 /// A number input's text as the API wants it: a JSON number when it is one, else the
@@ -82,12 +86,53 @@ impl CarrierForm {
             channels: text(|c| c.outbound_channels.to_string(), "30"),
             touched: RwSignal::new(Vec::new()),
             server_errors: RwSignal::new(Vec::new()),
+            recipe: None,
         }
     }
 
     /// An empty Add carrier form with the spec's defaults (Auto, 1 / 1 / 30).
     pub fn new() -> Self {
         Self::with_values(None)
+    }
+
+    /// Add carrier started from a setup-guide recipe: its values go into the signals
+    /// the user edits, so the rules and Create Carrier's state work as usual. Fields the
+    /// recipe leaves to the admin stay empty (marked by their hints).
+    pub fn from_recipe(recipe: &'static Recipe) -> Self {
+        let form = Self {
+            recipe: Some(recipe),
+            ..Self::new()
+        };
+        form.name.set(recipe.name.to_owned());
+        form.transport.set(recipe.transport);
+        form.destination_country
+            .set(recipe.destination_country.to_owned());
+        form.number_format.set(recipe.number_format);
+        if let Some(auth) = recipe.inbound_auth {
+            form.inbound_auth.set(auth);
+        }
+        form.allowed_ips.set(
+            recipe
+                .allowed_ips
+                .iter()
+                .map(|ip| (*ip).to_owned())
+                .collect(),
+        );
+        form.cps.set(recipe.cps.to_owned());
+        form.burst.set(recipe.burst.to_owned());
+        form.channels.set(recipe.channels.to_owned());
+        form
+    }
+
+    /// Whether the inbound method is the form's to choose on Add carrier (a recipe
+    /// said which); otherwise the API picks it from the password and the allowlist.
+    fn chooses_inbound(&self) -> bool {
+        self.recipe.is_some_and(|r| r.inbound_auth.is_some())
+    }
+
+    /// The recipe's note under `field`, if Add carrier started from one.
+    fn hint(&self, field: &str) -> Option<&'static str> {
+        self.recipe.and_then(|r| r.hint(field))
     }
 
     /// The edit form for `carrier`, its password box blank.
@@ -109,9 +154,11 @@ impl CarrierForm {
                 .filter(|p| !p.is_empty())
                 .map(Secret::from),
             allowed_ips: (!ips.is_empty()).then_some(ips),
-            // The API picks it (IP allowlist when there are addresses and no password);
-            // the detail page changes it.
-            inbound_auth: None,
+            // The API picks it (IP allowlist when there are addresses and no password)
+            // unless a recipe chose it; the detail page changes it.
+            inbound_auth: self
+                .chooses_inbound()
+                .then(|| self.inbound_auth.get().as_str().to_owned()),
             outbound_cps: Some(raw_number(&self.cps.get())),
             outbound_burst: Some(raw_number(&self.burst.get())),
             outbound_channels: Some(raw_number(&self.channels.get())),
@@ -222,14 +269,21 @@ fn TextField(
 ) -> impl IntoView {
     let id = format!("carrier-{field}");
     let help_id = format!("{id}-help");
+    let hint_id = format!("{id}-recipe");
     let error_id = format!("{id}-error");
     let message = Memo::new(move |_| errors.with(|e| form.message(e, field)));
+    let hint = form.hint(field);
+    // Marked while the admin has yet to give the value the recipe left out.
+    let todo = move || hint.is_some() && value.with(|v| v.trim().is_empty());
     let describedby = {
-        let (help_id, error_id) = (help_id.clone(), error_id.clone());
+        let (help_id, hint_id, error_id) = (help_id.clone(), hint_id.clone(), error_id.clone());
         move || {
             let mut ids = Vec::new();
             if help.is_some() {
                 ids.push(help_id.clone());
+            }
+            if hint.is_some() {
+                ids.push(hint_id.clone());
             }
             if message.with(Option::is_some) {
                 ids.push(error_id.clone());
@@ -238,7 +292,7 @@ fn TextField(
         }
     };
     view! {
-        <div class="field" class:invalid=move || message.with(Option::is_some)>
+        <div class="field" class:invalid=move || message.with(Option::is_some) class:field-todo=todo>
             <label for=id.clone()>
                 {label}
                 {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
@@ -264,6 +318,7 @@ fn TextField(
                 on:blur=move |_| form.touch(field)
             />
             {help.map(|h| view! { <p class="field-help" id=help_id.clone()>{h}</p> })}
+            {hint.map(|h| view! { <p class="field-recipe" id=hint_id.clone()>{h}</p> })}
             {move || message.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
         </div>
     }
@@ -279,6 +334,9 @@ pub fn CarrierFields(
 ) -> impl IntoView {
     let edit = matches!(mode, Mode::Edit { .. });
     let has_password = matches!(mode, Mode::Edit { has_password: true });
+    // Add carrier shows Inbound Authentication only when a recipe chose it.
+    let shows_inbound = edit || form.chooses_inbound();
+    let ips_hint = form.hint("allowed_ips");
     let allowlist_message = Memo::new(move |_| errors.with(|e| form.message(e, "allowed_ips")));
     view! {
         <section class="card form-section" aria-labelledby="section-connection">
@@ -372,7 +430,7 @@ pub fn CarrierFields(
                         </label>
                     })}
                 </div>
-                {edit.then(|| view! {
+                {shows_inbound.then(|| view! {
                     // Full width on narrow screens: its longest option needs the room.
                     <div class="field field-wide-narrow">
                         <label for="carrier-inbound_auth">"Inbound Authentication"</label>
@@ -402,10 +460,13 @@ pub fn CarrierFields(
                         </p>
                     </div>
                 })}
-                <div class="field field-wide">
+                <div
+                    class="field field-wide"
+                    class:field-todo=move || ips_hint.is_some() && form.allowed_ips.with(Vec::is_empty)
+                >
                     <label for="carrier-allowed_ips">
                         {if edit { "Inbound IP Allowlist" } else { "Allowed IPs" }}
-                        <Show when=move || edit && form.inbound_auth.get() == InboundAuth::IpAllowlist>
+                        <Show when=move || shows_inbound && form.inbound_auth.get() == InboundAuth::IpAllowlist>
                             <span class="required" aria-hidden="true">" *"</span>
                         </Show>
                     </label>
@@ -414,7 +475,12 @@ pub fn CarrierFields(
                         values=form.allowed_ips
                         placeholder=if edit { "e.g. 13.52.9.100, then Enter" } else { "e.g. 192.0.2.10, then Enter" }
                         error=allowlist_message
-                        help_id="carrier-allowed_ips-help"
+                        // An id list: aria-describedby takes several.
+                        help_id=if ips_hint.is_some() {
+                            "carrier-allowed_ips-help carrier-allowed_ips-recipe"
+                        } else {
+                            "carrier-allowed_ips-help"
+                        }
                         on_touch=move |()| form.touch("allowed_ips")
                         disabled
                     />
@@ -425,9 +491,10 @@ pub fn CarrierFields(
                             "The IP addresses your carrier sends inbound calls from: IPv4, IPv6 or CIDR. Type an address and press Enter to add it."
                         }}
                     </p>
+                    {ips_hint.map(|h| view! { <p class="field-recipe" id="carrier-allowed_ips-recipe">{h}</p> })}
                 </div>
             </div>
-            {(!edit).then(|| view! {
+            {(!shows_inbound).then(|| view! {
                 <p class="section-note">
                     "Inbound calls use the same credentials, or the IP allowlist when no password is set. "
                     "You can switch the inbound method on the detail page after creating the carrier."

@@ -11,6 +11,7 @@ pub mod detail;
 mod form;
 pub mod list;
 mod numbers;
+mod recipes;
 
 /// "Back to carriers", above the header of the add and detail pages.
 #[component]
