@@ -461,3 +461,318 @@ async fn guide_says_when_its_text_cannot_load_and_tries_again() -> anyhow::Resul
     wait_closed(&browser).await?;
     Ok(())
 }
+
+/// Twilio's signalling ranges, as its recipe lists them and Use this recipe fills them in.
+const TWILIO_IPS: [&str; 8] = [
+    "54.172.60.0/30",
+    "54.244.51.0/30",
+    "54.171.127.192/30",
+    "35.156.191.128/30",
+    "54.65.63.192/30",
+    "54.169.127.128/30",
+    "54.252.254.64/30",
+    "177.71.206.192/30",
+];
+
+const CREATE_BUTTON: &str = "form.carrier-form button[type=submit]";
+
+/// The allowlist's tags on the form, in order.
+async fn tags(browser: &Browser) -> anyhow::Result<Value> {
+    js(
+        browser,
+        "return [...document.querySelectorAll('.tag-input .tag .mono')].map(t => t.textContent);",
+    )
+    .await
+}
+
+/// Whether the field of `input` is marked as waiting for the admin's value.
+async fn marked(browser: &Browser, input: &str) -> anyhow::Result<bool> {
+    Ok(browser.count(&format!(".field.field-todo {input}")).await? == 1)
+}
+
+/// The recipe's hint under a field, and the field's input pointing at it.
+async fn hint_of(browser: &Browser, field: &str) -> anyhow::Result<String> {
+    let describedby = browser
+        .attr_of(&format!("#carrier-{field}"), "aria-describedby")
+        .await?
+        .unwrap_or_default();
+    assert!(
+        describedby
+            .split(' ')
+            .any(|id| id == format!("carrier-{field}-recipe")),
+        "{field}: aria-describedby {describedby:?}"
+    );
+    browser.text_of(&format!("#carrier-{field}-recipe")).await
+}
+
+#[tokio::test]
+async fn use_this_recipe_opens_add_carrier_filled_in() -> anyhow::Result<()> {
+    let console = Console::start().await?;
+    let browser = Browser::start().await?;
+    browser.log_in_admin(&console).await?;
+    browser
+        .client
+        .goto(&console.url("/dashboard/carriers"))
+        .await?;
+    browser.wait_text("h1", "Carriers").await?;
+    open_guide(&browser).await?;
+
+    // One sentence says what it does; every recipe has its link, named for its provider.
+    let text = browser.text_of("#guide-panel .guide-body").await?;
+    assert!(
+        text.contains("Use this recipe, at the top of each recipe, opens Add Carrier with the recipe's values filled in"),
+        "{text}"
+    );
+    for (id, _, _) in RECIPES {
+        let link =
+            format!("#recipe-{id} .recipe-use a[href=\"/dashboard/carriers/create?recipe={id}\"]");
+        assert_eq!(browser.count(&link).await?, 1, "{id}");
+    }
+    browser.click("#recipe-twilio > summary").await?;
+    browser.wait_count("#recipe-twilio[open]", 1).await?;
+    browser
+        .wait_text("#recipe-twilio .recipe-use a", "Use this recipe")
+        .await?;
+    js(
+        &browser,
+        "document.getElementById('recipe-twilio').scrollIntoView();",
+    )
+    .await?;
+    browser.screenshot("guide-use-this-recipe").await?;
+
+    // Inside the app: no page load (the marker survives), and the panel goes with the list.
+    js(&browser, "window.sameDocument = true;").await?;
+    browser.click("#recipe-twilio .recipe-use a").await?;
+    browser.wait_path("/dashboard/carriers/create").await?;
+    assert_eq!(
+        js(&browser, "return location.search;").await?,
+        json!("?recipe=twilio")
+    );
+    browser.wait_text("h1", "Add carrier").await?;
+    assert_eq!(
+        js(&browser, "return window.sameDocument === true;").await?,
+        json!(true),
+        "the link reloaded the page"
+    );
+    assert_eq!(browser.count("#guide-panel").await?, 0);
+
+    // The note: where the values come from and what is left to fill in.
+    browser
+        .wait_text(".recipe-note h2", "Filled in from the Twilio recipe")
+        .await?;
+    let note = browser.text_of(".recipe-note").await?;
+    assert!(
+        note.contains("check them against your Twilio account"),
+        "{note}"
+    );
+    assert!(
+        note.contains("Still to fill in, marked below: SIP Address, Username and Password."),
+        "{note}"
+    );
+
+    // The recipe's values, in the fields the admin edits.
+    assert_eq!(browser.value_of("#carrier-name").await?, "Twilio");
+    assert_eq!(browser.value_of("#carrier-transport").await?, "auto");
+    assert_eq!(browser.value_of("#carrier-number_format").await?, "e164");
+    assert_eq!(browser.value_of("#carrier-destination_country").await?, "");
+    assert_eq!(
+        browser.value_of("#carrier-inbound_auth").await?,
+        "ip_allowlist"
+    );
+    assert_eq!(tags(&browser).await?, json!(TWILIO_IPS));
+    assert_eq!(browser.value_of("#carrier-outbound_cps").await?, "1");
+    assert_eq!(browser.value_of("#carrier-outbound_burst").await?, "1");
+    assert_eq!(browser.value_of("#carrier-outbound_channels").await?, "30");
+    // The admin's own values: empty, marked, with what goes there.
+    for field in ["sip_address", "username", "password"] {
+        assert_eq!(browser.value_of(&format!("#carrier-{field}")).await?, "");
+        assert!(
+            marked(&browser, &format!("#carrier-{field}")).await?,
+            "{field}"
+        );
+    }
+    assert!(
+        hint_of(&browser, "sip_address")
+            .await?
+            .contains("<name>.pstn.twilio.com")
+    );
+    assert!(
+        hint_of(&browser, "username")
+            .await?
+            .contains("credential list")
+    );
+    // Prefilled fields are not marked; their hints say what to check.
+    assert!(!marked(&browser, ".tag-input").await?);
+    assert!(!marked(&browser, "#carrier-outbound_cps").await?);
+    assert!(
+        browser
+            .text_of("#carrier-allowed_ips-recipe")
+            .await?
+            .contains("Twilio's live IP address page")
+    );
+    assert!(hint_of(&browser, "outbound_cps").await?.contains("5 or 15"));
+    assert_eq!(browser.count(".field-error").await?, 0);
+    browser.wait_enabled(CREATE_BUTTON, false).await?;
+    browser.screenshot("create-from-twilio-recipe").await?;
+    js(
+        &browser,
+        "document.getElementById('section-authentication').scrollIntoView();",
+    )
+    .await?;
+    browser.screenshot("create-from-twilio-recipe-auth").await?;
+
+    // Filled in, the marks go and Create Carrier works as usual.
+    browser
+        .fill("#carrier-sip_address", "ori-test.pstn.twilio.com")
+        .await?;
+    browser
+        .wait_gone(".field-todo #carrier-sip_address")
+        .await?;
+    browser.wait_enabled(CREATE_BUTTON, true).await?;
+    browser.fill("#carrier-username", "ori-trunk").await?;
+    browser.wait_enabled(CREATE_BUTTON, false).await?;
+    browser.fill("#carrier-password", "trunk-secret-1").await?;
+    browser.wait_enabled(CREATE_BUTTON, true).await?;
+    browser.wait_count(".field-todo", 0).await?;
+    // The hints stay, unmarked, to check the value against.
+    assert!(
+        hint_of(&browser, "sip_address")
+            .await?
+            .contains("<name>.pstn.twilio.com")
+    );
+    browser
+        .screenshot("create-from-twilio-recipe-filled")
+        .await?;
+    browser.click(CREATE_BUTTON).await?;
+    browser.wait_text("h1", "Twilio").await?;
+    let path = browser.path().await?;
+    let id = path
+        .strip_prefix("/dashboard/carriers/")
+        .filter(|id| *id != "create")
+        .with_context(|| format!("still at {path}"))?
+        .to_owned();
+    let stored = console.carrier(&id).await?;
+    assert_eq!(stored["name"], "Twilio");
+    assert_eq!(stored["sip_address"], "ori-test.pstn.twilio.com");
+    assert_eq!(stored["transport"], "auto");
+    assert_eq!(stored["number_format"], "e164");
+    assert_eq!(stored["destination_country"], Value::Null);
+    assert_eq!(stored["username"], "ori-trunk");
+    assert_eq!(stored["has_password"], true);
+    // With a password the API alone would pick digest: the recipe's choice was sent.
+    assert_eq!(stored["inbound_auth"], "ip_allowlist");
+    assert_eq!(stored["allowed_ips"], json!(TWILIO_IPS));
+    assert_eq!(stored["outbound_cps"], json!(1.0));
+    assert_eq!(stored["outbound_burst"], json!(1));
+    assert_eq!(stored["outbound_channels"], json!(30));
+    browser
+        .wait_text(".item dd", "IP allowlist (no credentials)")
+        .await?;
+
+    // Telnyx, from a shared link: TCP, its addresses, and its channel limit left to fill.
+    browser
+        .client
+        .goto(&console.url("/dashboard/carriers/create?recipe=telnyx"))
+        .await?;
+    browser
+        .wait_text(".recipe-note h2", "Filled in from the Telnyx recipe")
+        .await?;
+    let note = browser.text_of(".recipe-note").await?;
+    assert!(
+        note.contains("SIP Address, Username, Password and Outbound Channels."),
+        "{note}"
+    );
+    assert!(note.contains("X-Telnyx-Username"), "{note}");
+    assert_eq!(browser.value_of("#carrier-name").await?, "Telnyx");
+    assert_eq!(browser.value_of("#carrier-transport").await?, "tcp");
+    assert_eq!(
+        browser.value_of("#carrier-inbound_auth").await?,
+        "ip_allowlist"
+    );
+    let telnyx = tags(&browser).await?;
+    assert_eq!(telnyx.as_array().map(Vec::len), Some(8), "{telnyx}");
+    assert_eq!(telnyx[0], "192.76.120.10");
+    assert_eq!(browser.value_of("#carrier-outbound_channels").await?, "");
+    assert!(marked(&browser, "#carrier-outbound_channels").await?);
+    assert!(
+        hint_of(&browser, "outbound_channels")
+            .await?
+            .contains("outbound voice profile")
+    );
+    assert!(
+        hint_of(&browser, "sip_address")
+            .await?
+            .contains("sip-eu.telnyx.com")
+    );
+    browser
+        .fill("#carrier-sip_address", "sip.telnyx.com")
+        .await?;
+    // Channels is still empty: not a valid number, so Create Carrier waits.
+    browser.wait_enabled(CREATE_BUTTON, false).await?;
+    browser.fill("#carrier-outbound_channels", "40").await?;
+    browser.wait_enabled(CREATE_BUTTON, true).await?;
+
+    // Exotel: India, TCP, 3.3 CPS, IP allowlist with the onboarding addresses to add.
+    browser
+        .client
+        .goto(&console.url("/dashboard/carriers/create?recipe=exotel"))
+        .await?;
+    browser
+        .wait_text(".recipe-note h2", "Filled in from the Exotel recipe")
+        .await?;
+    assert_eq!(browser.value_of("#carrier-transport").await?, "tcp");
+    assert_eq!(
+        browser.value_of("#carrier-destination_country").await?,
+        "IN"
+    );
+    assert_eq!(browser.value_of("#carrier-outbound_cps").await?, "3.3");
+    assert_eq!(
+        browser.value_of("#carrier-inbound_auth").await?,
+        "ip_allowlist"
+    );
+    assert_eq!(tags(&browser).await?, json!([]));
+    assert!(marked(&browser, ".tag-input").await?);
+    browser
+        .wait_text("label[for=carrier-allowed_ips] .required", "*")
+        .await?;
+    assert!(
+        hint_of(&browser, "allowed_ips")
+            .await?
+            .contains("onboarding")
+    );
+    browser.screenshot("create-from-exotel-recipe").await?;
+    js(
+        &browser,
+        "document.getElementById('section-authentication').scrollIntoView();",
+    )
+    .await?;
+    browser.screenshot("create-from-exotel-recipe-auth").await?;
+    browser
+        .fill("#carrier-sip_address", "ori.pstn.exotel.com:5070")
+        .await?;
+    browser.wait_enabled(CREATE_BUTTON, false).await?;
+    browser
+        .type_keys("#carrier-allowed_ips", "198.51.100.7")
+        .await?;
+    browser
+        .press_key("#carrier-allowed_ips", Key::Enter)
+        .await?;
+    browser.wait_count(".tag-input .tag", 1).await?;
+    browser.wait_gone(".field-todo .tag-input").await?;
+    browser.wait_enabled(CREATE_BUTTON, true).await?;
+
+    // An unknown recipe is the plain form.
+    browser
+        .client
+        .goto(&console.url("/dashboard/carriers/create?recipe=nope"))
+        .await?;
+    browser.wait_text("h1", "Add carrier").await?;
+    browser.wait_count("#carrier-name", 1).await?;
+    assert_eq!(browser.count(".recipe-note").await?, 0);
+    assert_eq!(browser.count(".field-recipe").await?, 0);
+    assert_eq!(browser.count("#carrier-inbound_auth").await?, 0);
+    assert_eq!(browser.value_of("#carrier-name").await?, "");
+    assert_eq!(browser.value_of("#carrier-outbound_channels").await?, "30");
+    browser.wait_enabled(CREATE_BUTTON, false).await?;
+    browser.close().await
+}
