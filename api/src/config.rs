@@ -84,6 +84,10 @@ pub struct Settings {
     /// Extra CA certificates (PEM) that Test connection trusts for TLS, besides
     /// the public roots: for carriers whose certificate a private CA signed.
     pub sip_tls_ca_file: Option<PathBuf>,
+    /// How often the reachability monitor probes each monitored carrier.
+    pub monitor_interval_secs: u64,
+    /// How long one probe waits for an answer (per transport tried).
+    pub probe_timeout_ms: u64,
     /// How long a hot read (a list page, the session or API token behind a
     /// request) is reused, in milliseconds; this replica's own writes end it
     /// at once, another replica's show within this time. 0: never reused.
@@ -125,6 +129,8 @@ impl Default for Settings {
             sync_concurrency: 32,
             allow_loopback_sip: false,
             sip_tls_ca_file: None,
+            monitor_interval_secs: 60,
+            probe_timeout_ms: 3000,
             read_cache_ms: crate::db::READ_CACHE_MS,
         }
     }

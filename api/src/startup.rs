@@ -30,6 +30,7 @@ use crate::openapi::AllowedMethods;
 use crate::routes::health::{MetricsAccess, MetricsToken};
 use crate::routes::{self, health};
 use crate::sip::ProbeOptions;
+use crate::sip::monitor::{self, MonitorSettings};
 use crate::spa::{Effort, Spa, SpaSlot};
 use crate::state::{AppState, SessionPolicy};
 use crate::telemetry::{Refusal, RefusalLog};
@@ -104,6 +105,15 @@ impl Application {
                 None
             }
         };
+        let probe = Arc::new(probe_options(settings)?);
+        tokio::spawn(monitor::run(
+            db.clone(),
+            probe.clone(),
+            MonitorSettings {
+                period: Duration::from_secs(settings.monitor_interval_secs.max(1)),
+            },
+            metrics.clone(),
+        ));
         let state = AppState {
             db,
             secrets,
@@ -113,7 +123,7 @@ impl Application {
             reconciler,
             metrics,
             allow_loopback_sip: settings.allow_loopback_sip,
-            probe: Arc::new(probe_options(settings)?),
+            probe,
             insecure_http: settings.insecure_http,
             require_2fa: settings.require_2fa,
             carrier_pages: Arc::new(Memo::new(read_cache, 256)),
@@ -557,7 +567,7 @@ fn probe_options(settings: &Settings) -> anyhow::Result<ProbeOptions> {
     Ok(ProbeOptions {
         allow_loopback: settings.allow_loopback_sip,
         extra_roots,
-        ..ProbeOptions::default()
+        timeout: Duration::from_millis(settings.probe_timeout_ms.max(1)),
     })
 }
 

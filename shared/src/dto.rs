@@ -74,6 +74,11 @@ pub struct CarrierCreate {
     pub outbound_burst: Option<RawNumber>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::channels_create))]
     pub outbound_channels: Option<RawNumber>,
+    /// Monitor reachability: a SIP OPTIONS to the carrier every period
+    /// (60 s by default); 3 misses in a row mark it `unreachable`, the next
+    /// answer `reachable` again. Off by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitor_reachability: Option<bool>,
 }
 
 /// Body of `PATCH /carriers/{id}`: only the fields present change.
@@ -132,6 +137,9 @@ pub struct CarrierPatch {
     pub outbound_burst: Option<RawNumber>,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::channels_patch))]
     pub outbound_channels: Option<RawNumber>,
+    /// Monitor reachability (see `CarrierCreate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitor_reachability: Option<bool>,
 }
 
 /// What happens to the stored password on a write.
@@ -157,6 +165,7 @@ pub struct CarrierConfig {
     pub cps: Cps,
     pub burst: Burst,
     pub channels: Channels,
+    pub monitor_reachability: bool,
 }
 
 /// The stored state a PATCH applies to, as plain values.
@@ -174,6 +183,7 @@ pub struct CarrierCurrent {
     pub cps: f64,
     pub burst: u32,
     pub channels: u32,
+    pub monitor_reachability: bool,
 }
 
 /// Parses every field, collecting each field's message.
@@ -191,6 +201,7 @@ struct Fields<'a> {
     cps: Option<&'a RawNumber>,
     burst: Option<&'a RawNumber>,
     channels: Option<&'a RawNumber>,
+    monitor_reachability: bool,
 }
 
 impl Fields<'_> {
@@ -293,6 +304,7 @@ impl Fields<'_> {
                 cps,
                 burst,
                 channels,
+                monitor_reachability: self.monitor_reachability,
             }),
             _ => Err(errors),
         }
@@ -317,6 +329,7 @@ impl CarrierCreate {
             cps: self.outbound_cps.as_ref(),
             burst: self.outbound_burst.as_ref(),
             channels: self.outbound_channels.as_ref(),
+            monitor_reachability: self.monitor_reachability.unwrap_or(false),
         }
         .validate()
     }
@@ -376,6 +389,9 @@ impl CarrierPatch {
             cps: Some(&cps),
             burst: Some(&burst),
             channels: Some(&channels),
+            monitor_reachability: self
+                .monitor_reachability
+                .unwrap_or(current.monitor_reachability),
         }
         .validate()
     }
@@ -414,6 +430,52 @@ impl SyncStatus {
     }
 }
 
+/// What the reachability monitor last concluded about a carrier.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Reachability {
+    /// Monitor reachability is off.
+    #[default]
+    Off,
+    /// Monitored, no verdict yet: no probe has answered and fewer than 3 missed.
+    Unknown,
+    /// The last probe got a SIP answer.
+    Reachable,
+    /// The last 3 probes (at least) got no SIP answer.
+    Unreachable,
+}
+
+impl Reachability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Unknown => "unknown",
+            Self::Reachable => "reachable",
+            Self::Unreachable => "unreachable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "off" => Some(Self::Off),
+            "unknown" => Some(Self::Unknown),
+            "reachable" => Some(Self::Reachable),
+            "unreachable" => Some(Self::Unreachable),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Off => "Not monitored",
+            Self::Unknown => "Checking",
+            Self::Reachable => "Reachable",
+            Self::Unreachable => "Unreachable",
+        }
+    }
+}
+
 /// A carrier as `GET /carriers/{id}` shows it. Never contains the password.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -425,6 +487,7 @@ impl SyncStatus {
     "outbound_burst": 5, "outbound_channels": 30, "did_count": 2, "sync_status": "synced",
     "sync_error": null, "sync_needs_change": false, "last_synced_at": "2026-12-02T09:30:12Z",
     "livekit_outbound_trunk_id": "ST_x7Qd2kLmNp", "livekit_inbound_trunk_id": "ST_b3Fw9zRtYc",
+    "monitor_reachability": true, "reachability": "reachable", "last_probe": null,
     "version": 4, "created_at": "2026-11-28T14:02:51Z", "updated_at": "2026-12-02T09:30:11Z"
 }))))]
 pub struct Carrier {
@@ -489,6 +552,17 @@ pub struct Carrier {
     /// The LiveKit inbound trunk (`ST_…`) holding this carrier, if any.
     #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
     pub livekit_inbound_trunk_id: Option<String>,
+    /// Monitor reachability: probed with a SIP OPTIONS every period.
+    #[serde(default)]
+    pub monitor_reachability: bool,
+    /// The monitor's verdict (`off` when it is not monitored).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
+    pub reachability: Reachability,
+    /// The monitor's last probe, while it is monitored.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
+    pub last_probe: Option<crate::probe::ProbeResult>,
     /// Increases on every change; the `ETag` is derived from it.
     #[cfg_attr(feature = "openapi", schema(read_only))]
     pub version: i64,
@@ -517,6 +591,7 @@ impl Carrier {
             cps: self.outbound_cps,
             burst: self.outbound_burst,
             channels: self.outbound_channels,
+            monitor_reachability: self.monitor_reachability,
         }
     }
 }
@@ -528,7 +603,7 @@ impl Carrier {
     "id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "name": "Primary trunk — IN",
     "sip_address": "sip.example.com:5060", "has_password": true, "allowed_ip_count": 1, "inbound_open": false,
     "did_count": 2, "outbound_cps": 2.5, "outbound_burst": 5, "sync_status": "synced",
-    "last_synced_at": "2026-12-02T09:30:12Z"
+    "last_synced_at": "2026-12-02T09:30:12Z", "reachability": "off"
 }))))]
 pub struct CarrierSummary {
     #[cfg_attr(feature = "openapi", schema(read_only))]
@@ -554,6 +629,10 @@ pub struct CarrierSummary {
     #[serde(with = "time::serde::rfc3339::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, required = true))]
     pub last_synced_at: Option<OffsetDateTime>,
+    /// The reachability monitor's verdict: the list's **Unreachable** badge.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(read_only, required = true))]
+    pub reachability: Reachability,
 }
 
 /// A page of the carrier list.
@@ -564,7 +643,7 @@ pub struct CarrierSummary {
         "id": "5d1c6f0e-8a42-4c1b-9f3e-2b7a9c0d4e11", "name": "Primary trunk — IN",
         "sip_address": "sip.example.com:5060", "has_password": true, "allowed_ip_count": 1, "inbound_open": false,
         "did_count": 2, "outbound_cps": 2.5, "outbound_burst": 5, "sync_status": "synced",
-        "last_synced_at": "2026-12-02T09:30:12Z"
+        "last_synced_at": "2026-12-02T09:30:12Z", "reachability": "off"
     }],
     "total": 1, "next_cursor": null
 }))))]

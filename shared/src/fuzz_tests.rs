@@ -30,7 +30,7 @@ use crate::carrier::{
 };
 use crate::dto::{
     Carrier, CarrierCreate, CarrierCurrent, CarrierPatch, NumberConfig, NumberCreate, NumberPatch,
-    PhoneNumberView, Problem, SyncStatus,
+    PhoneNumberView, Problem, Reachability, SyncStatus,
 };
 use crate::number::{Direction, NumberFormat, NumberLabel, PhoneNumber};
 use crate::raw::RawNumber;
@@ -546,6 +546,7 @@ fn carrier_current() -> BoxedStrategy<CarrierCurrent> {
                     cps: pacing.0,
                     burst: pacing.1,
                     channels: pacing.2,
+                    monitor_reachability: pacing.0 > 0.0,
                 }
             },
         )
@@ -602,6 +603,7 @@ fn carrier_create() -> BoxedStrategy<CarrierCreate> {
                     outbound_cps: rest.1,
                     outbound_burst: rest.2,
                     outbound_channels: rest.3,
+                    monitor_reachability: None,
                 }
             },
         )
@@ -646,6 +648,7 @@ fn carrier_patch() -> BoxedStrategy<CarrierPatch> {
                     outbound_cps: rest.1,
                     outbound_burst: rest.2,
                     outbound_channels: rest.3,
+                    monitor_reachability: None,
                 }
             },
         )
@@ -781,6 +784,9 @@ fn carrier_view() -> BoxedStrategy<Carrier> {
             last_synced_at: e.2,
             livekit_outbound_trunk_id: None,
             livekit_inbound_trunk_id: Some("ST_x".into()),
+            monitor_reachability: e.1,
+            reachability: Reachability::Unreachable,
+            last_probe: None,
             version: d.4,
             created_at: e.3,
             updated_at: e.4,

@@ -3,8 +3,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ori_shared::carrier::{InboundAuth, Transport, inbound_open};
-use ori_shared::dto::{CarrierConfig, CarrierCurrent, CarrierSummary, SyncStatus};
+use ori_shared::dto::{CarrierConfig, CarrierCurrent, CarrierSummary, Reachability, SyncStatus};
 use ori_shared::number::NumberFormat;
+use ori_shared::probe::ProbeResult;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
@@ -50,6 +51,10 @@ pub struct CarrierRecord {
     pub lk_unconfirmed: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    pub monitor_reachability: bool,
+    /// The monitor's verdict and last probe (`Off`/`None` when not monitored).
+    pub reachability: Reachability,
+    pub last_probe: Option<ProbeResult>,
 }
 
 impl CarrierRecord {
@@ -68,6 +73,7 @@ impl CarrierRecord {
             cps: self.cps,
             burst: self.burst,
             channels: self.channels,
+            monitor_reachability: self.monitor_reachability,
         }
     }
 }
@@ -106,6 +112,7 @@ const CARRIER_COLUMNS: &str = "c.id, c.name, c.sip_address, c.transport, c.desti
     c.outbound_channels, c.version, c.config_rev, c.synced_rev, c.sync_status, c.sync_error, \
     c.last_synced_at, c.lk_outbound_trunk_id, c.lk_inbound_trunk_id, c.lk_outbound_digest, \
     c.lk_inbound_digest, c.sync_needs_change, c.lk_unconfirmed, c.created_at, c.updated_at, \
+    c.monitor_reachability, r.state AS reachability, r.last_result, \
     (SELECT COUNT(*) FROM phone_numbers n WHERE n.carrier_id = c.id) AS did_count, \
     (SELECT COUNT(*) FROM phone_numbers n WHERE n.carrier_id = c.id AND n.direction <> 'outbound') \
     AS inbound_count";
@@ -163,11 +170,29 @@ fn record(row: &AnyRow, allowed_ips: Vec<String>) -> sqlx::Result<CarrierRecord>
         lk_unconfirmed: row.try_get::<i64, _>("lk_unconfirmed")? != 0,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        monitor_reachability: row.try_get::<i64, _>("monitor_reachability")? != 0,
+        reachability: reachability(row)?,
+        // A result this build cannot read is no result, not a failed page.
+        last_probe: row
+            .try_get::<Option<String>, _>("last_result")?
+            .and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 
+/// The monitor's verdict in a row with `reachability` (`carrier_probes.state`,
+/// NULL when the carrier is not monitored).
+fn reachability(row: &AnyRow) -> sqlx::Result<Reachability> {
+    match row.try_get::<Option<String>, _>("reachability")? {
+        None => Ok(Reachability::Off),
+        Some(text) => Reachability::parse(&text).ok_or_else(|| decode_err("reachability", &text)),
+    }
+}
+
 pub async fn get(db: &Db, id: Uuid) -> sqlx::Result<Option<CarrierRecord>> {
-    let sql = format!("SELECT {CARRIER_COLUMNS} FROM carriers c WHERE c.id = $1");
+    let sql = format!(
+        "SELECT {CARRIER_COLUMNS} FROM carriers c \
+         LEFT JOIN carrier_probes r ON r.carrier_id = c.id WHERE c.id = $1"
+    );
     let Some(row) = sqlx::query(AssertSqlSafe(sql))
         .bind(id.to_string())
         .fetch_optional(&db.pool)
@@ -198,7 +223,7 @@ pub async fn insert_many(
     conn: &mut AnyConnection,
     writes: &[CarrierWrite<'_>],
 ) -> sqlx::Result<Vec<Uuid>> {
-    const COLUMNS: usize = 16;
+    const COLUMNS: usize = 17;
     let now = now_ms();
     let ids: Vec<Uuid> = writes.iter().map(|_| Uuid::now_v7()).collect();
     let rows = super::rows_per_insert(conn);
@@ -206,7 +231,8 @@ pub async fn insert_many(
         let sql = format!(
             "INSERT INTO carriers (id, name, name_key, search_text, sip_address, transport, \
              destination_country, username, password_secret, inbound_auth, outbound_cps, \
-             outbound_burst, outbound_channels, created_at, updated_at, number_format) VALUES {}",
+             outbound_burst, outbound_channels, created_at, updated_at, number_format, \
+             monitor_reachability) VALUES {}",
             super::placeholders(chunk.len(), COLUMNS)
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
@@ -228,7 +254,8 @@ pub async fn insert_many(
                 .bind(i64::from(c.channels.get()))
                 .bind(now)
                 .bind(now)
-                .bind(c.number_format.as_str());
+                .bind(c.number_format.as_str())
+                .bind(i64::from(c.monitor_reachability));
         }
         query.execute(&mut *conn).await?;
     }
@@ -279,7 +306,8 @@ pub async fn update(
         "UPDATE carriers SET name = $3, name_key = $4, search_text = $5, sip_address = $6, \
          transport = $7, destination_country = $8, username = $9, password_secret = $10, \
          inbound_auth = $11, outbound_cps = $12, outbound_burst = $13, outbound_channels = $14, \
-         updated_at = $15, number_format = $16, version = version + 1, {CONFIG_CHANGED} \
+         updated_at = $15, number_format = $16, monitor_reachability = $17, version = version + 1, \
+         {CONFIG_CHANGED} \
          WHERE id = $1 AND version = $2"
     )))
     .bind(id.to_string())
@@ -298,6 +326,7 @@ pub async fn update(
     .bind(i64::from(c.channels.get()))
     .bind(now_ms())
     .bind(c.number_format.as_str())
+    .bind(i64::from(c.monitor_reachability))
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -453,7 +482,7 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
     };
     let sql = format!(
         "SELECT c.id, c.name, c.name_key, c.sip_address, c.outbound_cps, c.outbound_burst, \
-         c.sync_status, c.last_synced_at, p.total, \
+         c.sync_status, c.last_synced_at, p.total, r.state AS reachability, \
          CASE WHEN c.password_secret IS NULL THEN 0 ELSE 1 END AS has_password, \
          (SELECT COUNT(*) FROM carrier_allowed_ips a WHERE a.carrier_id = c.id) AS allowed_ip_count, \
          (SELECT COUNT(*) FROM phone_numbers d WHERE d.carrier_id = c.id) AS did_count, \
@@ -461,6 +490,7 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
          FROM (SELECT m.id, m.name_key, m.total FROM ({matches}) m {keyset} \
                ORDER BY m.name_key, m.id LIMIT $1) p \
          JOIN carriers c ON c.id = p.id \
+         LEFT JOIN carrier_probes r ON r.carrier_id = c.id \
          ORDER BY p.name_key, p.id"
     );
     let mut query = sqlx::query(AssertSqlSafe(sql)).bind(i64::from(limit) + 1);
@@ -504,6 +534,7 @@ pub async fn list(db: &Db, q: &str, limit: u32, after: Option<&Cursor>) -> sqlx:
             sync_status: SyncStatus::parse(&status)
                 .ok_or_else(|| decode_err("sync_status", &status))?,
             last_synced_at: last.map(from_ms),
+            reachability: reachability(row)?,
         });
         if i + 1 == limit as usize && rows.len() > limit as usize {
             next = Some(Cursor {

@@ -7,6 +7,7 @@ pub mod carriers;
 pub mod memo;
 pub mod numbers;
 pub mod pool;
+pub mod probes;
 pub mod remote;
 pub mod sessions;
 pub mod sync;

@@ -1,6 +1,10 @@
-//! Prometheus metrics of the sync, served at `/metrics`.
+//! Prometheus metrics of the sync and the reachability monitor, served at `/metrics`.
 
-use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, Registry, TextEncoder};
+use ori_shared::probe::ProbeResult;
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
 
 #[derive(Debug, Clone)]
 pub struct SyncMetrics {
@@ -9,6 +13,10 @@ pub struct SyncMetrics {
     pub failures: IntCounter,
     pub duration: Histogram,
     pub pending: IntGauge,
+    /// Reachability probes by outcome (`reachable`, `unreachable`).
+    pub probes: IntCounterVec,
+    /// Round trips of the probes that got an answer.
+    pub probe_rtt: Histogram,
 }
 
 impl SyncMetrics {
@@ -38,14 +46,47 @@ impl SyncMetrics {
         registry.register(Box::new(attempts.clone()))?;
         registry.register(Box::new(failures.clone()))?;
         registry.register(Box::new(duration.clone()))?;
+        let probes = IntCounterVec::new(
+            Opts::new(
+                "ori_reachability_probes_total",
+                "SIP OPTIONS probes sent by the reachability monitor, by outcome",
+            ),
+            &["result"],
+        )?;
+        let probe_rtt = Histogram::with_opts(
+            HistogramOpts::new(
+                "ori_reachability_probe_rtt_seconds",
+                "Round trip of the reachability monitor's answered probes",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ]),
+        )?;
         registry.register(Box::new(pending.clone()))?;
+        registry.register(Box::new(probes.clone()))?;
+        registry.register(Box::new(probe_rtt.clone()))?;
         Ok(Self {
             registry,
             attempts,
             failures,
             duration,
             pending,
+            probes,
+            probe_rtt,
         })
+    }
+
+    /// Counts a monitor probe and its round trip.
+    pub fn observe_probe(&self, result: &ProbeResult) {
+        let outcome = if result.reachable {
+            "reachable"
+        } else {
+            "unreachable"
+        };
+        self.probes.with_label_values(&[outcome]).inc();
+        if let Some(ms) = result.rtt_ms {
+            self.probe_rtt.observe(ms / 1000.0);
+        }
     }
 
     /// The text exposition format.

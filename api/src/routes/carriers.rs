@@ -17,7 +17,7 @@ use crate::auth::SuperAdmin;
 use crate::body::JsonObject;
 use crate::db::audit::{self, Event};
 use crate::db::carriers::{self as store, CarrierRecord, CarrierWrite, Cursor};
-use crate::db::sync;
+use crate::db::{probes, sync};
 use crate::error::{ApiError, ApiResult};
 use crate::etag::{IfMatch, check_if_match, etag};
 use crate::livekit::{InspectError, Reconciler, SyncNowError};
@@ -67,6 +67,9 @@ pub fn view(r: &CarrierRecord) -> Carrier {
         last_synced_at: r.last_synced_at.map(from_ms),
         livekit_outbound_trunk_id: r.lk_outbound_trunk_id.clone(),
         livekit_inbound_trunk_id: r.lk_inbound_trunk_id.clone(),
+        monitor_reachability: r.monitor_reachability,
+        reachability: r.reachability,
+        last_probe: r.last_probe.clone(),
         version: r.version,
         created_at: from_ms(r.created_at),
         updated_at: from_ms(r.updated_at),
@@ -123,6 +126,10 @@ fn changed_fields(old: &CarrierRecord, new: &CarrierConfig) -> Vec<&'static str>
         ("outbound_cps", old.cps != new.cps.get()),
         ("outbound_burst", old.burst != new.burst.get()),
         ("outbound_channels", old.channels != new.channels.get()),
+        (
+            "monitor_reachability",
+            old.monitor_reachability != new.monitor_reachability,
+        ),
     ]
     .into_iter()
     .filter_map(|(field, changed)| changed.then_some(field))
@@ -152,6 +159,9 @@ fn set_fields(config: &CarrierConfig) -> Vec<&'static str> {
     }
     if !config.allowed_ips.is_empty() {
         fields.push("allowed_ips");
+    }
+    if config.monitor_reachability {
+        fields.push("monitor_reachability");
     }
     fields
 }
@@ -217,6 +227,9 @@ pub async fn create(
     };
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, &write).await?;
+    if config.monitor_reachability {
+        probes::follow(&mut tx, id, true, true).await?;
+    }
     let event = Event::new("carrier.create", "carrier", id)
         .carrier(id)
         .fields(set_fields(&config));
@@ -310,6 +323,10 @@ pub async fn update(
                     config.number_format,
                 )
                 .await?;
+            }
+            let target_changed = fields.contains(&"sip_address") || fields.contains(&"transport");
+            if target_changed || fields.contains(&"monitor_reachability") {
+                probes::follow(&mut tx, *id, config.monitor_reachability, target_changed).await?;
             }
             let event = Event::new("carrier.update", "carrier", *id)
                 .carrier(*id)

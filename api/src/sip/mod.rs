@@ -5,6 +5,7 @@
 //! rustls. Nothing here keeps state between probes.
 
 mod message;
+pub mod monitor;
 mod probe;
 mod tls;
 mod transport;

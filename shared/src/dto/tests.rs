@@ -86,6 +86,7 @@ fn current() -> CarrierCurrent {
         cps: 2.5,
         burst: 3,
         channels: 40,
+        monitor_reachability: false,
     }
 }
 
