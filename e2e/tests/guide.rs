@@ -17,12 +17,13 @@ const CLOSE: &str = "button[aria-label=\"Close guide\"]";
 const OPEN_PANEL: &str = "#guide-panel:not([hidden])";
 
 /// The guide's sections, in order, under the panel's h2.
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 7] = [
     "Connection settings",
     "Outbound and inbound authentication",
     "Pacing",
     "Phone numbers (DIDs)",
     "Typical call flows",
+    "Checking a carrier",
     "Provider recipes",
 ];
 

@@ -2,6 +2,7 @@
 
 mod account;
 mod bots;
+mod diagnostics;
 mod http;
 mod numbers;
 mod tokens;
@@ -13,6 +14,7 @@ use uuid::Uuid;
 
 pub use account::*;
 pub use bots::*;
+pub use diagnostics::*;
 pub use http::{ApiError, ETag, Tagged, on_unauthorized};
 pub use numbers::*;
 pub use tokens::*;

@@ -1,7 +1,7 @@
-//! Small coloured labels: sync status and authentication methods.
+//! Small coloured labels: sync status, reachability and authentication methods.
 
 use leptos::prelude::*;
-use ori_shared::dto::SyncStatus;
+use ori_shared::dto::{Reachability, SyncStatus};
 
 /// The LiveKit sync status: synced green, error red, pending grey.
 #[component]
@@ -26,5 +26,21 @@ pub fn AuthBadges(has_password: bool, has_allowlist: bool, inbound_open: bool) -
             {has_allowlist.then(|| view! { <span class="badge badge-blue" title="An IP allowlist is set">"IP"</span> })}
             {none.then(|| view! { <span class="muted" title="No password and no IP allowlist">"—"</span> })}
         </span>
+    }
+}
+
+/// The reachability monitor's verdict: reachable green, unreachable red, checking grey;
+/// nothing when the carrier is not monitored.
+#[component]
+pub fn ReachabilityBadge(#[prop(into)] state: Signal<Reachability>) -> impl IntoView {
+    move || {
+        let state = state.get();
+        let class = match state {
+            Reachability::Off => return None,
+            Reachability::Reachable => "badge badge-green",
+            Reachability::Unreachable => "badge badge-red",
+            Reachability::Unknown => "badge badge-grey",
+        };
+        Some(view! { <span class=class data-reachability=state.as_str()>{state.label()}</span> })
     }
 }

@@ -1,5 +1,6 @@
 //! A carrier's page at `/dashboard/carriers/:id`: view mode, edit mode, the sync
-//! banner, Sync to LiveKit, Delete, and its phone numbers (`numbers.rs`).
+//! banner, Sync to LiveKit, Delete, its phone numbers (`numbers.rs`), what LiveKit
+//! holds (`livekit_panel.rs`) and its history (`history.rs`).
 //!
 //! The carrier lives in one signal fed by three sources: the first read, the polls
 //! while it is pending, and the answers to saves and syncs. A resource would re-render
@@ -14,14 +15,17 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use ori_shared::FieldErrors;
 use ori_shared::carrier::format_pacing;
-use ori_shared::dto::{Carrier, CarrierPatch, SyncStatus};
+use ori_shared::dto::{Carrier, CarrierPatch, Reachability, SyncStatus};
 use uuid::Uuid;
 
 use super::BackLink;
 use super::form::{CarrierFields, CarrierForm, Mode};
+use super::history::CarrierHistory;
+use super::livekit_panel::LiveKitPanel;
 use super::numbers::NumbersSection;
+use super::probe_panel::{ConnectionTest, ConnectionTestResult, TestConnectionButton};
 use crate::api::{self, ApiError, Tagged};
-use crate::components::badge::SyncBadge;
+use crate::components::badge::{ReachabilityBadge, SyncBadge};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::guide_panel::GuideButton;
 use crate::components::icons::{PencilIcon, SyncIcon, TrashIcon};
@@ -232,6 +236,7 @@ fn Loaded(
         }
     });
     let syncing = sync.pending();
+    let connection_test = ConnectionTest::new(id);
 
     let save = Action::new_local(move |(patch, edit): &(CarrierPatch, Edit)| {
         let (patch, edit) = (patch.clone(), *edit);
@@ -306,6 +311,7 @@ fn Loaded(
             </div>
             <div class="page-actions">
                 <GuideButton/>
+                <TestConnectionButton test=connection_test/>
                 <button
                     type="button"
                     class="btn"
@@ -344,6 +350,19 @@ fn Loaded(
         </header>
         <SyncBanner carrier=current/>
         <InboundOpenBanner carrier=current/>
+        <Show when=move || current.with(|c| c.reachability == Reachability::Unreachable)>
+            <div class="banner banner-red" role="status" id="unreachable-banner">
+                <span class="banner-dot" aria-hidden="true"></span>
+                <div>
+                    <p><strong>"Carrier unreachable"</strong>" · its last 3 SIP OPTIONS got no answer"</p>
+                    <p class="banner-message">
+                        {move || current.with(|c| c.last_probe.as_ref().map(|p| p.message.clone())).unwrap_or_default()}
+                    </p>
+                    <p class="banner-hint">"It clears by itself at the next answer. Use Test connection to try now."</p>
+                </div>
+            </div>
+        </Show>
+        <ConnectionTestResult test=connection_test/>
         {move || match editing.get() {
             Some(edit) => view! {
                 <EditForm edit saving on_save=Callback::new(move |patch| {
@@ -366,6 +385,8 @@ fn Loaded(
             None => view! { <ViewFields carrier=current/> }.into_any(),
         }}
         <NumbersSection carrier_id=id carrier=current on_changed=reload/>
+        <LiveKitPanel id carrier=current on_synced=Callback::new(move |tagged| carrier.set(Some(tagged)))/>
+        <CarrierHistory id version=Signal::derive(move || current.with(|c| c.version))/>
         <ConfirmDialog
             open=confirm_open
             id="delete-carrier"
@@ -518,6 +539,30 @@ fn ViewFields(#[prop(into)] carrier: Signal<Carrier>) -> impl IntoView {
                     <Item label="Outbound Burst" value=field(|c| Some(c.outbound_burst.to_string()))/>
                     <Item label="Outbound Channels" value=field(|c| Some(c.outbound_channels.to_string()))/>
                     <Item label="Summary" value=field(|c| Some(format_pacing(c.outbound_cps, c.outbound_burst)))/>
+                </dl>
+            </section>
+            <section class="card form-section" aria-labelledby="view-reachability">
+                <h2 id="view-reachability">"Reachability"</h2>
+                <dl class="items">
+                    <Item label="Monitor reachability" value=field(|c| Some(if c.monitor_reachability { "On" } else { "Off" }.to_owned()))/>
+                    <Show when=move || carrier.with(|c| c.monitor_reachability)>
+                        <div class="item">
+                            <dt>"Status"</dt>
+                            <dd id="reachability-status">
+                                <ReachabilityBadge state=Signal::derive(move || carrier.with(|c| c.reachability))/>
+                            </dd>
+                        </div>
+                        <div class="item">
+                            <dt>"Last probe"</dt>
+                            <dd><RelativeTime at=Signal::derive(move || carrier.with(|c| c.last_probe.as_ref().map(|p| p.at)))/></dd>
+                        </div>
+                        <div class="item item-wide">
+                            <dt>"Last answer"</dt>
+                            <dd id="reachability-message">
+                                {move || carrier.with(|c| c.last_probe.as_ref().map(|p| p.message.clone())).unwrap_or_else(|| "—".into())}
+                            </dd>
+                        </div>
+                    </Show>
                 </dl>
             </section>
             <section class="card form-section" aria-labelledby="view-livekit">

@@ -39,6 +39,7 @@ pub struct CarrierForm {
     pub cps: RwSignal<String>,
     pub burst: RwSignal<String>,
     pub channels: RwSignal<String>,
+    pub monitor_reachability: RwSignal<bool>,
     touched: RwSignal<Vec<&'static str>>,
     server_errors: RwSignal<Vec<FieldError>>,
     /// The setup-guide recipe Add carrier started from: its hints show under the
@@ -84,6 +85,7 @@ impl CarrierForm {
             cps: text(|c| c.outbound_cps.to_string(), "1"),
             burst: text(|c| c.outbound_burst.to_string(), "1"),
             channels: text(|c| c.outbound_channels.to_string(), "30"),
+            monitor_reachability: RwSignal::new(carrier.is_some_and(|c| c.monitor_reachability)),
             touched: RwSignal::new(Vec::new()),
             server_errors: RwSignal::new(Vec::new()),
             recipe: None,
@@ -162,6 +164,7 @@ impl CarrierForm {
             outbound_cps: Some(raw_number(&self.cps.get())),
             outbound_burst: Some(raw_number(&self.burst.get())),
             outbound_channels: Some(raw_number(&self.channels.get())),
+            monitor_reachability: Some(self.monitor_reachability.get()),
         }
     }
 
@@ -184,6 +187,7 @@ impl CarrierForm {
             outbound_cps: Some(raw_number(&self.cps.get())),
             outbound_burst: Some(raw_number(&self.burst.get())),
             outbound_channels: Some(raw_number(&self.channels.get())),
+            monitor_reachability: Some(self.monitor_reachability.get()),
         }
     }
 
@@ -396,6 +400,25 @@ pub fn CarrierFields(
                     </select>
                     <p class="field-help" id="carrier-number_format-help">
                         "The form of the called number your carrier puts in its INVITEs; LiveKit matches it exactly."
+                    </p>
+                </div>
+                <div class="field-stack field-checkbox">
+                    <label class="checkbox" for="carrier-monitor_reachability">
+                        <input
+                            id="carrier-monitor_reachability"
+                            type="checkbox"
+                            aria-describedby="carrier-monitor_reachability-help"
+                            prop:checked=move || form.monitor_reachability.get()
+                            disabled=move || disabled.get()
+                            on:change=move |ev| {
+                                form.monitor_reachability.set(event_target_checked(&ev));
+                                form.touch("monitor_reachability");
+                            }
+                        />
+                        "Monitor reachability"
+                    </label>
+                    <p class="field-help" id="carrier-monitor_reachability-help">
+                        "Send the carrier a SIP OPTIONS every minute; after 3 unanswered in a row it shows Unreachable, and it clears by itself at the next answer."
                     </p>
                 </div>
             </div>

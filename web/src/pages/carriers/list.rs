@@ -8,7 +8,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use ori_shared::carrier::format_pacing;
-use ori_shared::dto::{CarrierPage, CarrierSummary, SyncStatus};
+use ori_shared::dto::{CarrierPage, CarrierSummary, Reachability, SyncStatus};
 
 use crate::api::{self, CARRIERS_PAGE};
 use crate::components::badge::{AuthBadges, SyncBadge};
@@ -269,7 +269,12 @@ fn Row(carrier: CarrierSummary) -> impl IntoView {
     let last_synced = carrier.last_synced_at;
     view! {
         <tr class="row-link" tabindex="0" data-href=href aria-label=label on:click=on_click on:keydown=on_keydown>
-            <td class="cell-name">{carrier.name}</td>
+            <td class="cell-name">
+                {carrier.name}
+                {(carrier.reachability == Reachability::Unreachable).then(|| view! {
+                    " " <span class="badge badge-red" title="3 SIP OPTIONS in a row got no answer">"Unreachable"</span>
+                })}
+            </td>
             <td class="mono cell-address">{carrier.sip_address}</td>
             <td>
                 <AuthBadges has_password=carrier.has_password has_allowlist=has_allowlist inbound_open=carrier.inbound_open/>

@@ -9,8 +9,11 @@ use crate::routes;
 pub mod create;
 pub mod detail;
 mod form;
+mod history;
 pub mod list;
+mod livekit_panel;
 mod numbers;
+mod probe_panel;
 mod recipes;
 
 /// "Back to carriers", above the header of the add and detail pages.
