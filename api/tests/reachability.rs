@@ -7,71 +7,14 @@
 
 mod common;
 
-use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use common::livekit::eventually;
+use common::sip_peer::Peer;
 use common::{TestApp, id, spawn_with, test_settings};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::net::UdpSocket;
-
-/// A SIP peer on a UDP port of 127.0.0.1 that counts the OPTIONS it gets
-/// (by Call-ID) and answers 200 OK only while `answering`.
-struct Peer {
-    port: u16,
-    answering: Arc<AtomicBool>,
-    calls: Arc<Mutex<HashSet<String>>>,
-}
-
-impl Peer {
-    async fn start(answering: bool) -> Self {
-        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        let port = socket.local_addr().unwrap().port();
-        let answering = Arc::new(AtomicBool::new(answering));
-        let calls = Arc::new(Mutex::new(HashSet::new()));
-        let (flag, seen) = (answering.clone(), calls.clone());
-        tokio::spawn(async move {
-            let mut buf = vec![0_u8; 65536];
-            while let Ok((n, from)) = socket.recv_from(&mut buf).await {
-                let request = String::from_utf8_lossy(&buf[..n]).into_owned();
-                let header = |name: &str| {
-                    request
-                        .lines()
-                        .find(|l| l.to_ascii_lowercase().starts_with(&format!("{name}:")))
-                        .map(str::to_owned)
-                };
-                if let Some(call) = header("call-id") {
-                    seen.lock().unwrap().insert(call);
-                }
-                if !flag.load(Ordering::SeqCst) {
-                    continue;
-                }
-                // The answer echoes the transaction's headers, as a SIP server does.
-                let mut answer = String::from("SIP/2.0 200 OK\r\n");
-                for name in ["via", "from", "to", "call-id", "cseq"] {
-                    if let Some(line) = header(name) {
-                        answer.push_str(&line);
-                        answer.push_str("\r\n");
-                    }
-                }
-                answer.push_str("Server: test-peer\r\nContent-Length: 0\r\n\r\n");
-                let _ = socket.send_to(answer.as_bytes(), from).await;
-            }
-        });
-        Self {
-            port,
-            answering,
-            calls,
-        }
-    }
-
-    fn probes(&self) -> usize {
-        self.calls.lock().unwrap().len()
-    }
-}
 
 fn monitor_settings(settings: &mut common::Settings) {
     settings.allow_loopback_sip = true;
@@ -123,7 +66,7 @@ fn probe_count(metrics: &str, result: &str) -> u64 {
 #[tokio::test]
 async fn three_misses_make_a_carrier_unreachable_and_one_answer_reachable_again() {
     let app = monitored_app().await;
-    let peer = Peer::start(false).await;
+    let peer = Peer::start(false).await.unwrap();
     let c = monitored_carrier(&app, "Watched", &peer).await;
     assert_eq!(c["monitor_reachability"], true);
     assert_eq!(c["reachability"], "unknown");
@@ -186,7 +129,7 @@ async fn two_replicas_probe_each_carrier_once_per_period() {
 
     let mut peers = Vec::new();
     for i in 0..6 {
-        let peer = Peer::start(true).await;
+        let peer = Peer::start(true).await.unwrap();
         monitored_carrier(&first, &format!("Shared {i}"), &peer).await;
         peers.push(peer);
     }

@@ -8,11 +8,13 @@
 //! ori-bench fault kill9 --engine postgres --kills 20
 //! ori-bench fault pg-restart --down-secs 5
 //! ori-bench sync --engine postgres --dirty 1000 --replicas 1,2 --full-pass-carriers 10000
+//! ori-bench monitor --engine sqlite --carriers 1000 --interval-secs 60
 //! ```
 
 mod api;
 mod fault;
 mod load;
+mod monitor;
 mod plot;
 mod seed;
 mod server;
@@ -81,6 +83,20 @@ enum Command {
         /// Extra environment for `ori`, e.g. `ORI_SYNC_CONCURRENCY=8`.
         #[arg(long = "env", value_parser = parse_env)]
         envs: Vec<(String, String)>,
+    },
+    /// What the reachability monitor costs `ori`: N monitored carriers
+    /// answered by a local SIP peer; CPU, memory and probes per second.
+    Monitor {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 1_000)]
+        carriers: usize,
+        /// `ORI_MONITOR_INTERVAL_SECS` for the run.
+        #[arg(long, default_value_t = 60)]
+        interval_secs: u64,
+        /// The measured window, after one period of warm-up.
+        #[arg(long, default_value_t = 120)]
+        measure_secs: u64,
     },
     /// Draw the growth plot (SVG) from `load --json` files.
     Plot {
@@ -249,6 +265,22 @@ async fn main() -> Result<()> {
                 replicas: &replicas,
                 full_pass_carriers,
                 envs: &envs,
+            })
+            .await?;
+        }
+        Command::Monitor {
+            target,
+            carriers,
+            interval_secs,
+            measure_secs,
+        } => {
+            monitor::run(&monitor::Options {
+                ori: &target.ori,
+                engine: target.engine,
+                postgres: &target.postgres_url,
+                carriers,
+                interval_secs: interval_secs.max(1),
+                measure_secs,
             })
             .await?;
         }

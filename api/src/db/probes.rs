@@ -56,8 +56,10 @@ pub struct Due {
 }
 
 /// Claims up to `limit` monitored carriers whose probe is due, moving each
-/// one's `due_at` to `now + period_ms`; another replica's claim in the same
-/// period finds them not due.
+/// one's `due_at` a period ahead (from when it was due, so the cadence does
+/// not drift by the claim's lateness; from now after a pause, so an outage
+/// is not followed by a burst). Another replica's claim in the same period
+/// finds them not due.
 pub async fn claim_due(db: &Db, limit: u32, period_ms: i64) -> sqlx::Result<Vec<Due>> {
     let now = now_ms();
     let skip_locked = match db.backend {
@@ -67,7 +69,8 @@ pub async fn claim_due(db: &Db, limit: u32, period_ms: i64) -> sqlx::Result<Vec<
     let claimed: Vec<String> = {
         let _turn = db.write_turn().await;
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "UPDATE carrier_probes SET due_at = $1 + $2 \
+            "UPDATE carrier_probes \
+             SET due_at = CASE WHEN due_at + $2 > $1 THEN due_at + $2 ELSE $1 + $2 END \
              WHERE carrier_id IN (SELECT carrier_id FROM carrier_probes WHERE due_at <= $1 \
                                   ORDER BY due_at LIMIT $3{skip_locked}) \
                AND due_at <= $1 \

@@ -6,6 +6,7 @@
 
 pub mod kamailio;
 pub mod livekit;
+pub mod sip_peer;
 
 pub use ori_api::config::Settings;
 use ori_api::startup::Application;
