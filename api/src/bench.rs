@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 
 use actix_web::{HttpResponse, web};
-use ori_shared::dto::{CarrierPage, CarrierSummary, SyncStatus};
+use ori_shared::dto::{CarrierPage, CarrierSummary, Reachability, SyncStatus};
 use uuid::Uuid;
 
 /// Rows in the baseline page: the list's default page size.
@@ -42,6 +42,7 @@ fn page() -> &'static str {
                 outbound_burst: 10,
                 sync_status: SyncStatus::Pending,
                 last_synced_at: None,
+                reachability: Reachability::Off,
             })
             .collect();
         let page = CarrierPage {
