@@ -88,21 +88,29 @@ pub async fn claim_due(db: &Db, limit: u32, period_ms: i64) -> sqlx::Result<Vec<
     if claimed.is_empty() {
         return Ok(Vec::new());
     }
-    let mut due = Vec::with_capacity(claimed.len());
-    for id in claimed {
-        let row = sqlx::query("SELECT sip_address, transport FROM carriers WHERE id = $1")
-            .bind(&id)
-            .fetch_optional(&db.pool)
-            .await?;
-        let Some(row) = row else { continue }; // deleted since
-        let transport: String = row.try_get("transport")?;
-        due.push(Due {
-            carrier_id: Uuid::parse_str(&id).map_err(|e| sqlx::Error::Decode(e.into()))?,
-            sip_address: row.try_get("sip_address")?,
-            transport: Transport::parse(&transport).unwrap_or_default(),
-        });
+    // Their targets in one read (a carrier deleted since is simply absent).
+    let list: Vec<String> = (1..=claimed.len()).map(|i| format!("${i}")).collect();
+    let mut query = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id, sip_address, transport FROM carriers WHERE id IN ({})",
+        list.join(", ")
+    )));
+    for id in &claimed {
+        query = query.bind(id);
     }
-    Ok(due)
+    query
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            let id: String = row.try_get("id")?;
+            let transport: String = row.try_get("transport")?;
+            Ok(Due {
+                carrier_id: Uuid::parse_str(&id).map_err(|e| sqlx::Error::Decode(e.into()))?,
+                sip_address: row.try_get("sip_address")?,
+                transport: Transport::parse(&transport).unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 /// Records a probe's outcome and returns the carrier's verdict after it:
